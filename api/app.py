@@ -1,0 +1,86 @@
+"""The FastAPI application: routers, error handling, lifespan of the engine and Redis."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import redis.asyncio as aioredis
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api import idempotency
+from api.deps import AppState
+from api.errors import install_error_handlers
+from api.middleware import RequestLogMiddleware
+from api.routes import ROUTERS
+from api.spa import mount_spa
+from domain.clock import Clock, get_clock
+from domain.db import make_engine, make_sessionmaker
+from rapport.settings import Settings, get_settings
+
+
+def _operation_id(route: APIRoute) -> str:
+    tag = str(route.tags[0]) if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+async def _replay(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, idempotency.Replay)
+    record = exc.record
+    headers = {**record.headers, idempotency.REPLAYED_HEADER: "true"}
+    media = "application/json" if record.body else None
+    return Response(record.body, status_code=record.status_code, headers=headers, media_type=media)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    serve_spa: bool = True,
+) -> FastAPI:
+    settings = settings or get_settings()
+    own_engine = sessionmaker is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = None
+        maker = sessionmaker
+        if maker is None:
+            engine = make_engine(settings.async_database_url, pool_size=settings.db_pool_size)
+            maker = make_sessionmaker(engine)
+        redis_client: Any = None
+        if settings.redis_url:
+            redis_client = aioredis.from_url(
+                settings.redis_url, socket_connect_timeout=1, socket_timeout=2, health_check_interval=30
+            )
+        app.state.rapport = AppState(settings=settings, sessionmaker=maker, clock=clock or get_clock(),
+                                     redis=redis_client)
+        try:
+            yield
+        finally:
+            if redis_client is not None:
+                await redis_client.aclose()
+            if engine is not None and own_engine:
+                await engine.dispose()
+
+    app = FastAPI(
+        title="Rapport API",
+        version="1.0.0",
+        description="Rapport: an open-source CRM for small and mid-sized teams.",
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+        separate_input_output_schemas=False,
+    )
+    install_error_handlers(app)
+    app.add_exception_handler(idempotency.Replay, _replay)
+    app.add_middleware(RequestLogMiddleware)
+    for router in ROUTERS:
+        app.include_router(router)
+    if serve_spa:
+        mount_spa(app)
+    return app

@@ -1,0 +1,72 @@
+"""Members, roles and invitations (admin routes, but any member may list members)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response
+
+from api.deps import AdminCtx, CtxDep
+from api.errors import problem_responses
+from api.schemas.auth import InvitationIn, InvitationOut, MemberOut, MemberPatch
+from api.schemas.common import Page
+from domain import members
+from domain.models import Membership, User
+
+router = APIRouter(prefix="/api/v1", tags=["members"], responses=problem_responses(400, 401, 403, 404))
+
+
+def _member_out(user: User, membership: Membership) -> MemberOut:
+    return MemberOut(
+        id=user.id, email=user.email, name=user.name, role=membership.role,  # type: ignore[arg-type]
+        joined_at=membership.created_at,
+    )
+
+
+@router.get("/members", response_model=Page[MemberOut], operation_id="members-list")
+async def list_members(ctx: CtxDep) -> Response:
+    rows = await members.list_members(ctx.session, ctx.principal)
+    return await ctx.respond(Page[MemberOut](items=[_member_out(u, m) for u, m in rows], next_cursor=None))
+
+
+@router.get("/members/{member_id}", response_model=MemberOut, operation_id="members-get")
+async def get_member(member_id: uuid.UUID, ctx: CtxDep) -> Response:
+    user, membership = await members.get_member(ctx.session, ctx.principal, member_id)
+    return await ctx.respond(_member_out(user, membership))
+
+
+@router.patch(
+    "/members/{member_id}", response_model=MemberOut, operation_id="members-update",
+    responses=problem_responses(409, 422),
+)
+async def update_member(member_id: uuid.UUID, body: MemberPatch, ctx: AdminCtx) -> Response:
+    user, membership = await members.change_role(ctx.session, ctx.principal, member_id, body.role, ctx.now)
+    return await ctx.respond(_member_out(user, membership))
+
+
+@router.delete(
+    "/members/{member_id}", status_code=204, operation_id="members-delete",
+    responses=problem_responses(409, 422),
+)
+async def remove_member(member_id: uuid.UUID, ctx: AdminCtx, reassign_to: uuid.UUID | None = None) -> Response:
+    await members.remove_member(ctx.session, ctx.principal, member_id, reassign_to=reassign_to)
+    await members.revoke_member_tokens(ctx.session, ctx.workspace_id, member_id)
+    return await ctx.respond(status=204)
+
+
+@router.post(
+    "/invitations", status_code=201, response_model=InvitationOut, operation_id="invitations-create",
+    responses=problem_responses(409, 422),
+)
+async def create_invitation(body: InvitationIn, ctx: AdminCtx) -> Response:
+    invitation, token = await members.invite(
+        ctx.session, ctx.principal, email=body.email, role=body.role, secret_key=ctx.settings.secret,
+        public_url=ctx.settings.public_url, now=ctx.now,
+    )
+    return await ctx.respond(
+        InvitationOut(
+            id=invitation.id, email=invitation.email, role=invitation.role,  # type: ignore[arg-type]
+            accept_url=members.invitation_url(ctx.settings.public_url, token), expires_at=invitation.expires_at,
+        ),
+        status=201,
+    )

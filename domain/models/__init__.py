@@ -1,0 +1,30 @@
+"""Every ORM model, imported here so metadata and Alembic see them all."""
+
+from domain.models.auth import (
+    AccessToken,
+    ApiKey,
+    Invitation,
+    LoginFailure,
+    Membership,
+    PasswordReset,
+    User,
+    Workspace,
+)
+from domain.models.base import Base
+from domain.models.platform import IdempotencyRecord, OutboundEmail, OutboxEvent, TimelineEvent
+
+__all__ = [
+    "AccessToken",
+    "ApiKey",
+    "Base",
+    "IdempotencyRecord",
+    "Invitation",
+    "LoginFailure",
+    "Membership",
+    "OutboundEmail",
+    "OutboxEvent",
+    "PasswordReset",
+    "TimelineEvent",
+    "User",
+    "Workspace",
+]

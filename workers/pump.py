@@ -1,0 +1,90 @@
+"""The worker's background loop: hands outbox events to the queue and sends queued email.
+
+It wakes on NOTIFY from committing writers and polls every second as a fallback, so a missed
+notification (or a dispatcher that was down) only delays an event, never loses it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from typing import Any
+
+import asyncpg
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain import outbox
+from domain.clock import Clock
+from domain.email import deliver_pending_emails
+
+log = structlog.get_logger("rapport.pump")
+
+POLL_SECONDS = 1.0
+
+
+async def dispatch_once(
+    sessionmaker: async_sessionmaker[AsyncSession], redis: Any, clock: Clock
+) -> int:
+    """Enqueue due events (job id = event id, so a second enqueue of one event is a no-op)."""
+    claimed = await outbox.claim_for_dispatch_across_workspaces(sessionmaker, now=clock.now())
+    refused: list[uuid.UUID] = []
+    for index, (workspace_id, event_id) in enumerate(claimed):
+        try:
+            await redis.enqueue_job(
+                "handle_event", str(workspace_id), str(event_id), _job_id=f"event:{event_id}"
+            )
+        except Exception as exc:  # Redis away: the rest wait in PostgreSQL for the next round.
+            refused.extend(e for _, e in claimed[index:])
+            log.warning("dispatch.redis_unavailable", error=str(exc), waiting=len(refused))
+            break
+    await outbox.release_dispatch_across_workspaces(sessionmaker, refused)
+    return len(claimed) - len(refused)
+
+
+async def _listen(dsn: str, wake: asyncio.Event) -> None:
+    while True:
+        try:
+            connection = await asyncpg.connect(dsn)
+            try:
+                await connection.add_listener(outbox.NOTIFY_CHANNEL, lambda *_: wake.set())
+                while not connection.is_closed():
+                    await asyncio.sleep(5)
+            finally:
+                with contextlib.suppress(Exception):
+                    await connection.close()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("pump.listen_failed", error=str(exc))
+            await asyncio.sleep(2)
+
+
+async def run_pump(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    redis: Any,
+    clock: Clock,
+    *,
+    dsn: str | None,
+    smtp_url: str | None,
+) -> None:
+    wake = asyncio.Event()
+    listener = asyncio.create_task(_listen(dsn, wake)) if dsn else None
+    try:
+        while True:
+            try:
+                await dispatch_once(sessionmaker, redis, clock)
+                await deliver_pending_emails(sessionmaker, smtp_url=smtp_url, now=clock.now())
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("pump.round_failed", error=str(exc))
+            wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=POLL_SECONDS)
+    finally:
+        if listener is not None:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener

@@ -21,10 +21,12 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import idempotency
+from api.pagination import ListParams, decode_cursor, encode_cursor, list_params
 from domain.auth import principal_from_secret_across_workspaces
 from domain.clock import Clock
 from domain.db import enter_workspace
 from domain.errors import Forbidden, PreconditionFailed, Unauthorized
+from domain.pagination import Keyset
 from domain.principal import Principal
 from rapport.settings import Settings
 
@@ -78,6 +80,13 @@ class Ctx:
 
     def if_match(self) -> int | None:
         return parse_if_match(self.request)
+
+    def after(self, params: ListParams, sort: str) -> Keyset | None:
+        """The keyset a list request's cursor carries (400 when forged or of another sort)."""
+        return decode_cursor(params.cursor, self.settings.secret, sort=sort)
+
+    def next_cursor(self, keyset: Keyset | None) -> str | None:
+        return encode_cursor(keyset, self.settings.secret)
 
     async def respond(
         self,
@@ -181,6 +190,7 @@ async def _public_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 PublicSession = Annotated[AsyncSession, Depends(_public_session, scope="function")]
 StateDep = Annotated[AppState, Depends(app_state)]
+ListParamsDep = Annotated[ListParams, Depends(list_params)]
 
 
 def admin_only(ctx: CtxDep) -> Ctx:

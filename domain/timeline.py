@@ -36,3 +36,13 @@ async def record(
     )
     session.add(event)
     return event
+
+
+def field_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """`{field: [old, new]}` for the fields whose JSON-safe value changed."""
+    ignored = {"updated_at", "version", "created_at"}
+    return {
+        key: [before.get(key), value]
+        for key, value in after.items()
+        if key not in ignored and before.get(key) != value
+    }

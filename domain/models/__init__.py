@@ -11,9 +11,18 @@ from domain.models.auth import (
     Workspace,
 )
 from domain.models.base import Base
+from domain.models.crm import Account, Activity, Contact, Deal, DealContact, Pipeline, Stage, StageChange
 from domain.models.platform import IdempotencyRecord, OutboundEmail, OutboxEvent, TimelineEvent
 
 __all__ = [
+    "Account",
+    "Activity",
+    "Contact",
+    "Deal",
+    "DealContact",
+    "Pipeline",
+    "Stage",
+    "StageChange",
     "AccessToken",
     "ApiKey",
     "Base",

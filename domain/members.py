@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import email as email_out
 from domain.errors import Conflict, NotFound, invalid
-from domain.models import AccessToken, Invitation, Membership, User, Workspace
+from domain.models import AccessToken, Account, Activity, Contact, Deal, Invitation, Membership, User, Workspace
 from domain.normalise import normalise_email
 from domain.principal import ADMIN, ROLES, Principal
 from domain.security import digest, hash_password, new_secret
 
 INVITATION_TTL = timedelta(days=7)
-
-# Each concern that owns records registers how its records move from one owner to another.
-OwnerReassigner = Callable[[AsyncSession, uuid.UUID, uuid.UUID, uuid.UUID], Awaitable[None]]
-_reassigners: list[OwnerReassigner] = []
-
-
-def on_member_removed(reassigner: OwnerReassigner) -> OwnerReassigner:
-    _reassigners.append(reassigner)
-    return reassigner
-
 
 async def list_members(session: AsyncSession, principal: Principal) -> list[tuple[User, Membership]]:
     rows = await session.execute(
@@ -113,9 +102,29 @@ async def remove_member(
     )
     if membership.role == ADMIN and await _admin_count(session, principal.workspace_id) <= 1:
         raise Conflict("A workspace needs at least one admin")
-    for reassign in _reassigners:
-        await reassign(session, principal.workspace_id, user_id, target)
+    await reassign_records(session, principal.workspace_id, user_id, target)
     await session.delete(membership)
+
+
+async def reassign_records(
+    session: AsyncSession, workspace_id: uuid.UUID, from_user: uuid.UUID, to_user: uuid.UUID
+) -> None:
+    """Hand a leaving member's live work to another: contacts, accounts, open deals, open tasks.
+
+    Closed deals and finished activities keep their owner: reports of who won what stay true.
+    """
+    for model, extra in (
+        (Contact, ()),
+        (Account, ()),
+        (Deal, (Deal.status == "open",)),
+        (Activity, (Activity.completed_at.is_(None),)),
+    ):
+        await session.execute(
+            update(model)  # type: ignore[arg-type]
+            .where(model.workspace_id == workspace_id, model.owner_id == from_user, *extra)
+            .values(owner_id=to_user, version=model.version + 1)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def invite(

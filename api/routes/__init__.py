@@ -2,7 +2,19 @@
 
 from fastapi import APIRouter
 
-from api.routes import api_keys, auth, health, members, workspace
+from api.routes import (
+    accounts,
+    activities,
+    api_keys,
+    auth,
+    contacts,
+    deals,
+    health,
+    members,
+    pipelines,
+    timelines,
+    workspace,
+)
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -10,4 +22,10 @@ ROUTERS: list[APIRouter] = [
     workspace.router,
     members.router,
     api_keys.router,
+    contacts.router,
+    accounts.router,
+    pipelines.router,
+    deals.router,
+    activities.router,
+    timelines.router,
 ]

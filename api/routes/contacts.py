@@ -1,0 +1,9 @@
+"""Routes for contacts (being written)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.errors import problem_responses
+
+router = APIRouter(prefix="/api/v1", tags=["contacts"], responses=problem_responses(400, 401, 403, 404))

@@ -55,11 +55,12 @@ def create_app(
             maker = make_sessionmaker(engine)
         redis_client: Any = None
         if settings.redis_url:
-            redis_client = aioredis.from_url(
+            redis_client = aioredis.from_url(  # type: ignore[no-untyped-call]
                 settings.redis_url, socket_connect_timeout=1, socket_timeout=2, health_check_interval=30
             )
-        app.state.rapport = AppState(settings=settings, sessionmaker=maker, clock=clock or get_clock(),
-                                     redis=redis_client)
+        app.state.rapport = AppState(
+            settings=settings, sessionmaker=maker, clock=clock or get_clock(), redis=redis_client
+        )
         try:
             yield
         finally:

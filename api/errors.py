@@ -67,8 +67,12 @@ def problem(
     }
     if errors:
         body["errors"] = errors
-    body.update({k: (str(v) if v is not None and not isinstance(v, (int, str, list, dict)) else v)
-                 for k, v in extra.items()})
+    body.update(
+        {
+            k: (str(v) if v is not None and not isinstance(v, (int, str, list, dict)) else v)
+            for k, v in extra.items()
+        }
+    )
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
@@ -90,7 +94,9 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     raw = exc.errors()
     if any(e.get("type") == "json_invalid" for e in raw):
         return problem(400, "The request body is not valid JSON")
-    errors = [{"loc": _loc(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")} for e in raw]
+    errors = [
+        {"loc": _loc(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")} for e in raw
+    ]
     return problem(422, "The request does not match the schema", errors=errors)
 
 

@@ -118,8 +118,14 @@ def store(
 ) -> None:
     session.add(
         IdempotencyRecord(
-            id=uuid.uuid4(), workspace_id=claim_.scope_id, key=claim_.key, fingerprint=claim_.fingerprint,
-            status_code=status_code, headers=headers, body=body, created_at=now,
+            id=uuid.uuid4(),
+            workspace_id=claim_.scope_id,
+            key=claim_.key,
+            fingerprint=claim_.fingerprint,
+            status_code=status_code,
+            headers=headers,
+            body=body,
+            created_at=now,
         )
     )
 

@@ -19,7 +19,7 @@ def mount_spa(app: FastAPI, spa_dir: Path = SPA_DIR) -> None:
         app.mount("/assets", StaticFiles(directory=spa_dir / "assets"), name="spa-assets")
 
     @app.get("/{path:path}", include_in_schema=False)
-    async def spa(path: str, request: Request) -> Response:
+    def spa(path: str, request: Request) -> Response:  # sync: file checks run in the threadpool
         if path.startswith(_NOT_SPA) or not index.is_file():
             raise HTTPException(status_code=404)
         candidate = (spa_dir / path).resolve()

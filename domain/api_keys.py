@@ -22,8 +22,13 @@ async def create_api_key(
         raise invalid("name", "An API key needs a name")
     key = new_secret(API_KEY_PREFIX)
     api_key = ApiKey(
-        id=uuid.uuid4(), workspace_id=principal.workspace_id, name=name.strip(), prefix=key[:10],
-        key_hash=digest(key, secret_key), created_by=principal.user_id, created_at=now,
+        id=uuid.uuid4(),
+        workspace_id=principal.workspace_id,
+        name=name.strip(),
+        prefix=key[:10],
+        key_hash=digest(key, secret_key),
+        created_by=principal.user_id,
+        created_at=now,
     )
     session.add(api_key)
     await session.flush()
@@ -43,7 +48,9 @@ async def get_api_key(session: AsyncSession, principal: Principal, key_id: uuid.
     api_key = (
         await session.execute(
             select(ApiKey).where(
-                ApiKey.workspace_id == principal.workspace_id, ApiKey.id == key_id, ApiKey.revoked_at.is_(None)
+                ApiKey.workspace_id == principal.workspace_id,
+                ApiKey.id == key_id,
+                ApiKey.revoked_at.is_(None),
             )
         )
     ).scalar_one_or_none()
@@ -52,6 +59,8 @@ async def get_api_key(session: AsyncSession, principal: Principal, key_id: uuid.
     return api_key
 
 
-async def revoke_api_key(session: AsyncSession, principal: Principal, key_id: uuid.UUID, now: datetime) -> None:
+async def revoke_api_key(
+    session: AsyncSession, principal: Principal, key_id: uuid.UUID, now: datetime
+) -> None:
     api_key = await get_api_key(session, principal, key_id)
     api_key.revoked_at = now

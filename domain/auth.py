@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import email as email_out
 from domain.errors import NotFound, TooManyRequests, Unauthorized, invalid
-from domain.normalise import normalise_email
 from domain.models import AccessToken, ApiKey, LoginFailure, Membership, PasswordReset, User, Workspace
+from domain.normalise import normalise_email
 from domain.principal import ADMIN, Principal
 from domain.security import MIN_PASSWORD_LENGTH, digest, hash_password, new_secret, verify_password
 
@@ -88,8 +88,14 @@ async def signup(
             raise invalid("email", "This email is already registered: log in, or reset the password")
         user = existing
     else:
-        user = User(id=uuid.uuid4(), email=email, name=name.strip(), password_hash=hash_password(password),
-                    created_at=now, updated_at=now)
+        user = User(
+            id=uuid.uuid4(),
+            email=email,
+            name=name.strip(),
+            password_hash=hash_password(password),
+            created_at=now,
+            updated_at=now,
+        )
         session.add(user)
     workspace = await create_workspace(session, name=workspace_name.strip(), owner=user, now=now)
     return await issue_token(
@@ -171,8 +177,11 @@ async def principal_from_secret_across_workspaces(
         row = (
             await session.execute(
                 select(ApiKey, Membership.role, User.name)
-                .join(Membership, (Membership.workspace_id == ApiKey.workspace_id)
-                      & (Membership.user_id == ApiKey.created_by))
+                .join(
+                    Membership,
+                    (Membership.workspace_id == ApiKey.workspace_id)
+                    & (Membership.user_id == ApiKey.created_by),
+                )
                 .join(User, User.id == ApiKey.created_by)
                 .where(ApiKey.key_hash == hashed, ApiKey.revoked_at.is_(None))
             )
@@ -184,14 +193,21 @@ async def principal_from_secret_across_workspaces(
         if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=5):
             await session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
         return Principal(
-            workspace_id=key.workspace_id, user_id=key.created_by, role=role, kind="api_key",
-            name=key.name, api_key_id=key.id,
+            workspace_id=key.workspace_id,
+            user_id=key.created_by,
+            role=role,
+            kind="api_key",
+            name=key.name,
+            api_key_id=key.id,
         )
     row2 = (
         await session.execute(
             select(AccessToken, Membership.role, User.name)
-            .join(Membership, (Membership.workspace_id == AccessToken.workspace_id)
-                  & (Membership.user_id == AccessToken.user_id))
+            .join(
+                Membership,
+                (Membership.workspace_id == AccessToken.workspace_id)
+                & (Membership.user_id == AccessToken.user_id),
+            )
             .join(User, User.id == AccessToken.user_id)
             .where(AccessToken.token_hash == hashed)
         )
@@ -202,7 +218,11 @@ async def principal_from_secret_across_workspaces(
     if token.revoked_at is not None or token.expires_at <= now:
         raise Unauthorized("Token expired or revoked")
     return Principal(
-        workspace_id=token.workspace_id, user_id=token.user_id, role=role, kind="user", name=user_name,
+        workspace_id=token.workspace_id,
+        user_id=token.user_id,
+        role=role,
+        kind="user",
+        name=user_name,
         token_id=token.id,
     )
 
@@ -226,7 +246,10 @@ async def request_password_reset_across_workspaces(
     token = new_secret()
     session.add(
         PasswordReset(
-            id=uuid.uuid4(), user_id=user.id, token_hash=digest(token, secret_key), created_at=now,
+            id=uuid.uuid4(),
+            user_id=user.id,
+            token_hash=digest(token, secret_key),
+            created_at=now,
             expires_at=now + RESET_TTL,
         )
     )
@@ -248,7 +271,9 @@ async def confirm_password_reset_across_workspaces(
     check_password_strength(password)
     reset = (
         await session.execute(
-            select(PasswordReset).where(PasswordReset.token_hash == digest(token, secret_key)).with_for_update()
+            select(PasswordReset)
+            .where(PasswordReset.token_hash == digest(token, secret_key))
+            .with_for_update()
         )
     ).scalar_one_or_none()
     if reset is None or reset.used_at is not None or reset.expires_at <= now:

@@ -67,14 +67,18 @@ async def deliver_pending_emails(
     sent = 0
     async with sessionmaker() as session, session.begin():
         emails = (
-            await session.execute(
-                select(OutboundEmail)
-                .where(OutboundEmail.sent_at.is_(None))
-                .order_by(OutboundEmail.created_at)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
+            (
+                await session.execute(
+                    select(OutboundEmail)
+                    .where(OutboundEmail.sent_at.is_(None))
+                    .order_by(OutboundEmail.created_at)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         for email in emails:
             if smtp_url:
                 message = EmailMessage()
@@ -85,7 +89,10 @@ async def deliver_pending_emails(
                 await asyncio.to_thread(_send_smtp, smtp_url, message)
             else:
                 log.warning(
-                    "email.logged (SMTP_URL unset)", to=email.to_address, subject=email.subject, body=email.body
+                    "email.logged (SMTP_URL unset)",
+                    to=email.to_address,
+                    subject=email.subject,
+                    body=email.body,
                 )
             email.sent_at = now
             sent += 1

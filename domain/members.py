@@ -5,17 +5,28 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import email as email_out
 from domain.errors import Conflict, NotFound, invalid
-from domain.models import AccessToken, Account, Activity, Contact, Deal, Invitation, Membership, User, Workspace
+from domain.models import (
+    AccessToken,
+    Account,
+    Activity,
+    Contact,
+    Deal,
+    Invitation,
+    Membership,
+    User,
+    Workspace,
+)
 from domain.normalise import normalise_email
 from domain.principal import ADMIN, ROLES, Principal
 from domain.security import digest, hash_password, new_secret
 
 INVITATION_TTL = timedelta(days=7)
+
 
 async def list_members(session: AsyncSession, principal: Principal) -> list[tuple[User, Membership]]:
     rows = await session.execute(
@@ -27,7 +38,9 @@ async def list_members(session: AsyncSession, principal: Principal) -> list[tupl
     return [(u, m) for u, m in rows.all()]
 
 
-async def get_member(session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> tuple[User, Membership]:
+async def get_member(
+    session: AsyncSession, principal: Principal, user_id: uuid.UUID
+) -> tuple[User, Membership]:
     row = (
         await session.execute(
             select(User, Membership)
@@ -45,9 +58,9 @@ async def require_member(
 ) -> None:
     """An id in a request body naming a member: absent or another workspace's is a 422."""
     found = await session.scalar(
-        select(func.count()).select_from(Membership).where(
-            Membership.workspace_id == workspace_id, Membership.user_id == user_id
-        )
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
     )
     if not found:
         raise invalid(field, f"{field} is not a member of this workspace")
@@ -56,9 +69,9 @@ async def require_member(
 async def _admin_count(session: AsyncSession, workspace_id: uuid.UUID) -> int:
     return int(
         await session.scalar(
-            select(func.count()).select_from(Membership).where(
-                Membership.workspace_id == workspace_id, Membership.role == ADMIN
-            )
+            select(func.count())
+            .select_from(Membership)
+            .where(Membership.workspace_id == workspace_id, Membership.role == ADMIN)
         )
         or 0
     )
@@ -74,7 +87,11 @@ async def change_role(
     await session.execute(
         select(Membership.user_id).where(Membership.workspace_id == principal.workspace_id).with_for_update()
     )
-    if membership.role == ADMIN and role != ADMIN and await _admin_count(session, principal.workspace_id) <= 1:
+    if (
+        membership.role == ADMIN
+        and role != ADMIN
+        and await _admin_count(session, principal.workspace_id) <= 1
+    ):
         raise Conflict("A workspace needs at least one admin")
     membership.role = role
     membership.updated_at = now
@@ -120,7 +137,7 @@ async def reassign_records(
         (Activity, (Activity.completed_at.is_(None),)),
     ):
         await session.execute(
-            update(model)  # type: ignore[arg-type]
+            update(model)
             .where(model.workspace_id == workspace_id, model.owner_id == from_user, *extra)
             .values(owner_id=to_user, version=model.version + 1)
             .execution_options(synchronize_session=False)
@@ -150,8 +167,13 @@ async def invite(
         raise Conflict("This person is already a member of the workspace")
     token = new_secret()
     invitation = Invitation(
-        id=uuid.uuid4(), workspace_id=principal.workspace_id, email=email, role=role,
-        token_hash=digest(token, secret_key), invited_by=principal.user_id, created_at=now,
+        id=uuid.uuid4(),
+        workspace_id=principal.workspace_id,
+        email=email,
+        role=role,
+        token_hash=digest(token, secret_key),
+        invited_by=principal.user_id,
+        created_at=now,
         expires_at=now + INVITATION_TTL,
     )
     session.add(invitation)
@@ -197,15 +219,26 @@ async def accept_invitation_across_workspaces(
             raise invalid("password", "Choose a password to create your account")
         check_password_strength(password)
         user = User(
-            id=uuid.uuid4(), email=invitation.email, name=(name or invitation.email.split("@")[0]).strip(),
-            password_hash=hash_password(password), created_at=now, updated_at=now,
+            id=uuid.uuid4(),
+            email=invitation.email,
+            name=(name or invitation.email.split("@")[0]).strip(),
+            password_hash=hash_password(password),
+            created_at=now,
+            updated_at=now,
         )
         session.add(user)
         await session.flush()
     exists = await session.get(Membership, (invitation.workspace_id, user.id))
     if exists is None:
-        session.add(Membership(workspace_id=invitation.workspace_id, user_id=user.id, role=invitation.role,
-                               created_at=now, updated_at=now))
+        session.add(
+            Membership(
+                workspace_id=invitation.workspace_id,
+                user_id=user.id,
+                role=invitation.role,
+                created_at=now,
+                updated_at=now,
+            )
+        )
     invitation.accepted_at = now
     workspace = await session.get(Workspace, invitation.workspace_id)
     assert workspace is not None
@@ -215,7 +248,5 @@ async def accept_invitation_across_workspaces(
 
 async def revoke_member_tokens(session: AsyncSession, workspace_id: uuid.UUID, user_id: uuid.UUID) -> None:
     await session.execute(
-        AccessToken.__table__.delete().where(
-            AccessToken.workspace_id == workspace_id, AccessToken.user_id == user_id
-        )
+        delete(AccessToken).where(AccessToken.workspace_id == workspace_id, AccessToken.user_id == user_id)
     )

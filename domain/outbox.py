@@ -122,9 +122,7 @@ async def process_event(
     async with sessionmaker() as session, session.begin():
         await enter_workspace(session, workspace_id)
         event = (
-            await session.execute(
-                select(OutboxEvent).where(OutboxEvent.id == event_id).with_for_update()
-            )
+            await session.execute(select(OutboxEvent).where(OutboxEvent.id == event_id).with_for_update())
         ).scalar_one_or_none()
         if event is None or event.processed_at is not None:
             return False

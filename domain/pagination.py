@@ -38,7 +38,9 @@ class PageResult(Generic[T]):
     next: Keyset | None
 
 
-def parse_sort(sort: str | None, allowed: dict[str, InstrumentedAttribute[Any]], default: str) -> tuple[str, bool]:
+def parse_sort(
+    sort: str | None, allowed: dict[str, InstrumentedAttribute[Any]], default: str
+) -> tuple[str, bool]:
     sort = sort or default
     descending = sort.startswith("-")
     name = sort.lstrip("-")
@@ -58,8 +60,11 @@ def apply_keyset(
     after: Keyset | None,
     limit: int,
 ) -> Select[Any]:
-    order = [column.is_(None), column.desc() if descending else column.asc(),
-             id_column.desc() if descending else id_column.asc()]
+    order = [
+        column.is_(None),
+        column.desc() if descending else column.asc(),
+        id_column.desc() if descending else id_column.asc(),
+    ]
     if after is not None:
         past_id = id_column < after.id if descending else id_column > after.id
         if after.value is None:
@@ -92,7 +97,7 @@ def encode_value(value: Any) -> Any:
 
 def decode_value(value: Any) -> Any:
     if isinstance(value, dict):
-        kind, raw = value.get("t"), value.get("v")
+        kind, raw = value.get("t"), str(value.get("v"))
         if kind == "dt":
             return datetime.fromisoformat(raw)
         if kind == "dec":

@@ -32,8 +32,9 @@ async def create_workspace(session: AsyncSession, *, name: str, owner: User, now
     workspace = Workspace(id=uuid.uuid4(), name=name, created_at=now, updated_at=now)
     session.add(workspace)
     await session.flush()
-    session.add(Membership(workspace_id=workspace.id, user_id=owner.id, role=ADMIN, created_at=now,
-                           updated_at=now))
+    session.add(
+        Membership(workspace_id=workspace.id, user_id=owner.id, role=ADMIN, created_at=now, updated_at=now)
+    )
     await session.flush()
     for seeder in _seeders:
         await seeder(session, workspace=workspace, owner=owner, now=now)

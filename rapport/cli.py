@@ -34,8 +34,14 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
 
     get_settings()  # fail fast on a missing or weak SECRET_KEY
     uvicorn.run(
-        "api.app:create_app", factory=True, host=host, port=port, workers=workers, log_config=None,
-        proxy_headers=True, access_log=False,
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=True,
+        access_log=False,
     )
 
 

@@ -30,7 +30,9 @@ async def seed_demo_workspace() -> tuple[str, str] | None:
     try:
         sessionmaker = make_sessionmaker(engine)
         async with sessionmaker() as session, session.begin():
-            existing = (await session.execute(select(User).where(User.email == DEMO_EMAIL))).scalar_one_or_none()
+            existing = (
+                await session.execute(select(User).where(User.email == DEMO_EMAIL))
+            ).scalar_one_or_none()
             if existing is not None:
                 login_file = _login_file()
                 if login_file.is_file():
@@ -41,11 +43,18 @@ async def seed_demo_workspace() -> tuple[str, str] | None:
             from datetime import timedelta
 
             issued = await signup(
-                session, email=DEMO_EMAIL, password=password, name="Demo User", workspace_name="Demo Company",
-                secret_key=settings.secret, token_ttl=timedelta(minutes=1), now=get_clock().now(),
+                session,
+                email=DEMO_EMAIL,
+                password=password,
+                name="Demo User",
+                workspace_name="Demo Company",
+                secret_key=settings.secret,
+                token_ttl=timedelta(minutes=1),
+                now=get_clock().now(),
             )
-            await populate_demo_workspace(session, workspace_id=issued.workspace.id, user_id=issued.user.id,
-                                          now=get_clock().now())
+            await populate_demo_workspace(
+                session, workspace_id=issued.workspace.id, user_id=issued.user.id, now=get_clock().now()
+            )
         login_file = _login_file()
         login_file.parent.mkdir(parents=True, exist_ok=True)
         login_file.write_text(f"{DEMO_EMAIL}\n{password}\n")

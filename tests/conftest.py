@@ -51,9 +51,13 @@ def servers() -> Iterator[Servers]:
         return
     from rapport.embedded import embedded_services
 
-    with tempfile.TemporaryDirectory(prefix="rapport-test-") as tmp, embedded_services(
-        Path(tmp), need_postgres=not admin, need_redis=not redis_url
-    ) as (pg_url, embedded_redis):
+    with (
+        tempfile.TemporaryDirectory(prefix="rapport-test-") as tmp,
+        embedded_services(Path(tmp), need_postgres=not admin, need_redis=not redis_url) as (
+            pg_url,
+            embedded_redis,
+        ),
+    ):
         yield Servers(admin or _with_db(pg_url or "", "postgres"), redis_url or embedded_redis or "")
 
 
@@ -106,8 +110,11 @@ async def db(servers: Servers, template_db: str) -> AsyncIterator[Db]:
 
 def make_settings(db: Db, servers: Servers, **overrides: Any) -> Settings:
     return Settings(
-        database_url=db.url, redis_url=servers.redis_url, secret_key=TEST_SECRET,
-        public_url="http://testserver", **overrides,
+        database_url=db.url,
+        redis_url=servers.redis_url,
+        secret_key=TEST_SECRET,
+        public_url="http://testserver",
+        **overrides,
     )
 
 
@@ -124,15 +131,22 @@ class Api:
         email = email or f"user-{uuid.uuid4().hex[:8]}@example.com"
         response = await self.client.post(
             "/api/v1/auth/signup",
-            json={"email": email, "password": "correct-horse-battery", "name": "Test User",
-                  "workspace_name": workspace},
+            json={
+                "email": email,
+                "password": "correct-horse-battery",
+                "name": "Test User",
+                "workspace_name": workspace,
+            },
         )
         assert response.status_code == 201, response.text
         body = response.json()
         self.client.cookies.clear()
         return User(
-            email=email, password="correct-horse-battery", token=body["access_token"],
-            user_id=body["user"]["id"], workspace_id=body["workspace"]["id"],
+            email=email,
+            password="correct-horse-battery",
+            token=body["access_token"],
+            user_id=body["user"]["id"],
+            workspace_id=body["workspace"]["id"],
         )
 
 

@@ -24,9 +24,7 @@ log = structlog.get_logger("rapport.pump")
 POLL_SECONDS = 1.0
 
 
-async def dispatch_once(
-    sessionmaker: async_sessionmaker[AsyncSession], redis: Any, clock: Clock
-) -> int:
+async def dispatch_once(sessionmaker: async_sessionmaker[AsyncSession], redis: Any, clock: Clock) -> int:
     """Enqueue due events (job id = event id, so a second enqueue of one event is a no-op)."""
     claimed = await outbox.claim_for_dispatch_across_workspaces(sessionmaker, now=clock.now())
     refused: list[uuid.UUID] = []
@@ -48,9 +46,10 @@ async def _listen(dsn: str, wake: asyncio.Event) -> None:
         try:
             connection = await asyncpg.connect(dsn)
             try:
+                closed = asyncio.Event()
+                connection.add_termination_listener(lambda *_, ev=closed: ev.set())
                 await connection.add_listener(outbox.NOTIFY_CHANNEL, lambda *_: wake.set())
-                while not connection.is_closed():
-                    await asyncio.sleep(5)
+                await closed.wait()
             finally:
                 with contextlib.suppress(Exception):
                     await connection.close()

@@ -21,7 +21,9 @@ JOB_TIMEOUT_SECONDS = 60
 async def handle_event(ctx: dict[str, Any], workspace_id: str, event_id: str) -> bool:
     """Run an outbox event's handlers; idempotent through the event row's `processed_at`."""
     return await outbox.process_event(
-        ctx["sessionmaker"], workspace_id=uuid.UUID(workspace_id), event_id=uuid.UUID(event_id),
+        ctx["sessionmaker"],
+        workspace_id=uuid.UUID(workspace_id),
+        event_id=uuid.UUID(event_id),
         now=get_clock().now(),
     )
 

@@ -16,7 +16,10 @@ router = APIRouter(prefix="/api/v1", tags=["api_keys"], responses=problem_respon
 
 
 @router.post(
-    "/api-keys", status_code=201, response_model=ApiKeyCreatedOut, operation_id="api_keys-create",
+    "/api-keys",
+    status_code=201,
+    response_model=ApiKeyCreatedOut,
+    operation_id="api_keys-create",
     responses=problem_responses(422),
 )
 async def create_api_key(body: ApiKeyIn, ctx: AdminCtx) -> Response:
@@ -35,7 +38,9 @@ async def list_api_keys(ctx: AdminCtx) -> Response:
 
 @router.get("/api-keys/{key_id}", response_model=ApiKeyOut, operation_id="api_keys-get")
 async def get_api_key(key_id: uuid.UUID, ctx: AdminCtx) -> Response:
-    return await ctx.respond(ApiKeyOut.model_validate(await api_keys.get_api_key(ctx.session, ctx.principal, key_id)))
+    return await ctx.respond(
+        ApiKeyOut.model_validate(await api_keys.get_api_key(ctx.session, ctx.principal, key_id))
+    )
 
 
 @router.delete("/api-keys/{key_id}", status_code=204, operation_id="api_keys-delete")

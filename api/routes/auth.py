@@ -40,7 +40,12 @@ def _token_out(issued: IssuedToken) -> dict[str, object]:
 
 def _set_session_cookies(response: Response, issued: IssuedToken, secure: bool) -> None:
     response.set_cookie(
-        SESSION_COOKIE, issued.token, httponly=True, samesite="lax", secure=secure, expires=issued.expires_at,
+        SESSION_COOKIE,
+        issued.token,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        expires=issued.expires_at,
         path="/",
     )
     # Readable by the SPA, which echoes it in X-CSRF-Token (double submit).
@@ -101,15 +106,14 @@ async def login(body: LoginIn, session: PublicSession, state: StateDep, response
     return LoginOut.model_validate(
         {
             **_token_out(issued),
-            "workspaces": [
-                WorkspaceMembershipOut(id=w.id, name=w.name, role=role)  # type: ignore[arg-type]
-                for w, role in workspaces
-            ],
+            "workspaces": [WorkspaceMembershipOut(id=w.id, name=w.name, role=role) for w, role in workspaces],
         }
     )
 
 
-@router.post("/auth/logout", status_code=204, operation_id="auth-logout", responses=problem_responses(401, 403))
+@router.post(
+    "/auth/logout", status_code=204, operation_id="auth-logout", responses=problem_responses(401, 403)
+)
 async def logout(ctx: CtxDep) -> Response:
     await auth.logout(ctx.session, principal=ctx.principal, now=ctx.now)
     response = await ctx.respond(status=204)
@@ -126,7 +130,10 @@ async def logout(ctx: CtxDep) -> Response:
 )
 async def password_reset(body: PasswordResetIn, session: PublicSession, state: StateDep) -> dict[str, str]:
     await auth.request_password_reset_across_workspaces(
-        session, email=body.email, secret_key=state.settings.secret, public_url=state.settings.public_url,
+        session,
+        email=body.email,
+        secret_key=state.settings.secret,
+        public_url=state.settings.public_url,
         now=state.clock.now(),
     )
     await session.commit()
@@ -139,9 +146,14 @@ async def password_reset(body: PasswordResetIn, session: PublicSession, state: S
     operation_id="auth-password_reset_confirm",
     responses=problem_responses(400, 422),
 )
-async def password_reset_confirm(body: PasswordResetConfirmIn, session: PublicSession, state: StateDep) -> Response:
+async def password_reset_confirm(
+    body: PasswordResetConfirmIn, session: PublicSession, state: StateDep
+) -> Response:
     await auth.confirm_password_reset_across_workspaces(
-        session, token=body.token, password=body.password, secret_key=state.settings.secret,
+        session,
+        token=body.token,
+        password=body.password,
+        secret_key=state.settings.secret,
         now=state.clock.now(),
     )
     await session.commit()
@@ -160,11 +172,21 @@ async def accept_invitation(
 ) -> TokenOut:
     now = state.clock.now()
     user, workspace, role = await members.accept_invitation_across_workspaces(
-        session, token=token, name=body.name, password=body.password, secret_key=state.settings.secret, now=now
+        session,
+        token=token,
+        name=body.name,
+        password=body.password,
+        secret_key=state.settings.secret,
+        now=now,
     )
     issued = await auth.issue_token(
-        session, user=user, workspace=workspace, role=role, secret_key=state.settings.secret,
-        ttl=timedelta(seconds=state.settings.access_token_ttl_seconds), now=now,
+        session,
+        user=user,
+        workspace=workspace,
+        role=role,
+        secret_key=state.settings.secret,
+        ttl=timedelta(seconds=state.settings.access_token_ttl_seconds),
+        now=now,
     )
     await session.commit()
     _set_session_cookies(response, issued, state.settings.public_url.startswith("https"))

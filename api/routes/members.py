@@ -18,7 +18,10 @@ router = APIRouter(prefix="/api/v1", tags=["members"], responses=problem_respons
 
 def _member_out(user: User, membership: Membership) -> MemberOut:
     return MemberOut(
-        id=user.id, email=user.email, name=user.name, role=membership.role,  # type: ignore[arg-type]
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=membership.role,
         joined_at=membership.created_at,
     )
 
@@ -36,7 +39,9 @@ async def get_member(member_id: uuid.UUID, ctx: CtxDep) -> Response:
 
 
 @router.patch(
-    "/members/{member_id}", response_model=MemberOut, operation_id="members-update",
+    "/members/{member_id}",
+    response_model=MemberOut,
+    operation_id="members-update",
     responses=problem_responses(409, 422),
 )
 async def update_member(member_id: uuid.UUID, body: MemberPatch, ctx: AdminCtx) -> Response:
@@ -45,28 +50,43 @@ async def update_member(member_id: uuid.UUID, body: MemberPatch, ctx: AdminCtx) 
 
 
 @router.delete(
-    "/members/{member_id}", status_code=204, operation_id="members-delete",
+    "/members/{member_id}",
+    status_code=204,
+    operation_id="members-delete",
     responses=problem_responses(409, 422),
 )
-async def remove_member(member_id: uuid.UUID, ctx: AdminCtx, reassign_to: uuid.UUID | None = None) -> Response:
+async def remove_member(
+    member_id: uuid.UUID, ctx: AdminCtx, reassign_to: uuid.UUID | None = None
+) -> Response:
     await members.remove_member(ctx.session, ctx.principal, member_id, reassign_to=reassign_to)
     await members.revoke_member_tokens(ctx.session, ctx.workspace_id, member_id)
     return await ctx.respond(status=204)
 
 
 @router.post(
-    "/invitations", status_code=201, response_model=InvitationOut, operation_id="invitations-create",
+    "/invitations",
+    status_code=201,
+    response_model=InvitationOut,
+    operation_id="invitations-create",
     responses=problem_responses(409, 422),
 )
 async def create_invitation(body: InvitationIn, ctx: AdminCtx) -> Response:
     invitation, token = await members.invite(
-        ctx.session, ctx.principal, email=body.email, role=body.role, secret_key=ctx.settings.secret,
-        public_url=ctx.settings.public_url, now=ctx.now,
+        ctx.session,
+        ctx.principal,
+        email=body.email,
+        role=body.role,
+        secret_key=ctx.settings.secret,
+        public_url=ctx.settings.public_url,
+        now=ctx.now,
     )
     return await ctx.respond(
         InvitationOut(
-            id=invitation.id, email=invitation.email, role=invitation.role,  # type: ignore[arg-type]
-            accept_url=members.invitation_url(ctx.settings.public_url, token), expires_at=invitation.expires_at,
+            id=invitation.id,
+            email=invitation.email,
+            role=invitation.role,
+            accept_url=members.invitation_url(ctx.settings.public_url, token),
+            expires_at=invitation.expires_at,
         ),
         status=201,
     )

@@ -21,7 +21,7 @@ async def me(ctx: CtxDep) -> Response:
         MeOut(
             user=UserOut.model_validate(user),
             workspace=WorkspaceRef.model_validate(workspace),
-            role=ctx.principal.role,  # type: ignore[arg-type]
+            role=ctx.principal.role,
             auth="api_key" if ctx.principal.kind == "api_key" else "user",
         )
     )
@@ -34,12 +34,17 @@ async def get_workspace(ctx: CtxDep) -> Response:
 
 
 @router.patch(
-    "/workspace", response_model=WorkspaceOut, operation_id="workspace-update",
+    "/workspace",
+    response_model=WorkspaceOut,
+    operation_id="workspace-update",
     responses=problem_responses(412, 422),
 )
 async def update_workspace(body: WorkspacePatch, ctx: AdminCtx) -> Response:
     workspace = await workspaces.update_workspace(
-        ctx.session, ctx.principal, changes=body.model_dump(exclude_unset=True),
-        expected_version=ctx.if_match(), now=ctx.now,
+        ctx.session,
+        ctx.principal,
+        changes=body.model_dump(exclude_unset=True),
+        expected_version=ctx.if_match(),
+        now=ctx.now,
     )
     return await ctx.respond(WorkspaceOut.model_validate(workspace), etag=workspace.version)

@@ -33,7 +33,7 @@ class TenantMixin(IdMixin):
     """A row that belongs to one workspace; RLS policies key on `workspace_id`."""
 
     @declared_attr
-    def workspace_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805
+    def workspace_id(cls) -> Mapped[uuid.UUID]:
         return mapped_column(
             Uuid, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False, index=False
         )

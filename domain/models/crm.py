@@ -98,7 +98,8 @@ class Contact(TenantMixin, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "id"),
         ForeignKeyConstraint(
-            ["workspace_id", "account_id"], ["accounts.workspace_id", "accounts.id"],
+            ["workspace_id", "account_id"],
+            ["accounts.workspace_id", "accounts.id"],
             ondelete="SET NULL (account_id)",
         ),
         Index("ix_contacts_workspace_email", "workspace_id", "email"),
@@ -106,8 +107,12 @@ class Contact(TenantMixin, TimestampMixin, Base):
         Index("ix_contacts_workspace_account", "workspace_id", "account_id"),
         Index("ix_contacts_workspace_updated", "workspace_id", "updated_at", "id"),
         Index("ix_contacts_workspace_created", "workspace_id", "created_at", "id"),
-        Index("ix_contacts_search_trgm", "search_text", postgresql_using="gin",
-              postgresql_ops={"search_text": "gin_trgm_ops"}),
+        Index(
+            "ix_contacts_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
     )
 
 
@@ -183,34 +188,48 @@ class Deal(TenantMixin, TimestampMixin, Base):
             ["stages.workspace_id", "stages.pipeline_id", "stages.id"],
         ),
         ForeignKeyConstraint(
-            ["workspace_id", "account_id"], ["accounts.workspace_id", "accounts.id"],
+            ["workspace_id", "account_id"],
+            ["accounts.workspace_id", "accounts.id"],
             ondelete="SET NULL (account_id)",
         ),
         CheckConstraint("status IN ('open', 'won', 'lost')", name="status_valid"),
         Index("ix_deals_board", "workspace_id", "stage_id", "rank", "id"),
-        Index("ix_deals_open_stage_totals", "workspace_id", "stage_id", "currency",
-              postgresql_where=text("status = 'open'"), postgresql_include=["amount"]),
+        Index(
+            "ix_deals_open_stage_totals",
+            "workspace_id",
+            "stage_id",
+            "currency",
+            postgresql_where=text("status = 'open'"),
+            postgresql_include=["amount"],
+        ),
         Index("ix_deals_workspace_account", "workspace_id", "account_id"),
         Index("ix_deals_workspace_owner", "workspace_id", "owner_id"),
         Index("ix_deals_workspace_updated", "workspace_id", "updated_at", "id"),
         Index("ix_deals_workspace_closed", "workspace_id", "stage_id", "closed_at"),
-        Index("ix_deals_search_trgm", "search_text", postgresql_using="gin",
-              postgresql_ops={"search_text": "gin_trgm_ops"}),
+        Index(
+            "ix_deals_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
     )
 
 
 class DealContact(Base):
     __tablename__ = "deal_contacts"
 
-    workspace_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("workspaces.id", ondelete="CASCADE"),
-                                                    primary_key=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
     deal_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     contact_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     role: Mapped[str | None] = mapped_column(String(30))
 
     __table_args__ = (
-        ForeignKeyConstraint(["workspace_id", "deal_id"], ["deals.workspace_id", "deals.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["workspace_id", "deal_id"], ["deals.workspace_id", "deals.id"], ondelete="CASCADE"
+        ),
         ForeignKeyConstraint(
             ["workspace_id", "contact_id"], ["contacts.workspace_id", "contacts.id"], ondelete="CASCADE"
         ),
@@ -232,7 +251,9 @@ class StageChange(TenantMixin, Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
     __table_args__ = (
-        ForeignKeyConstraint(["workspace_id", "deal_id"], ["deals.workspace_id", "deals.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["workspace_id", "deal_id"], ["deals.workspace_id", "deals.id"], ondelete="CASCADE"
+        ),
         Index("ix_stage_history_deal", "workspace_id", "deal_id", "at"),
         Index("ix_stage_history_to_stage", "workspace_id", "to_stage_id", "at"),
     )
@@ -260,11 +281,13 @@ class Activity(TenantMixin, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "id"),
         ForeignKeyConstraint(
-            ["workspace_id", "contact_id"], ["contacts.workspace_id", "contacts.id"],
+            ["workspace_id", "contact_id"],
+            ["contacts.workspace_id", "contacts.id"],
             ondelete="SET NULL (contact_id)",
         ),
         ForeignKeyConstraint(
-            ["workspace_id", "account_id"], ["accounts.workspace_id", "accounts.id"],
+            ["workspace_id", "account_id"],
+            ["accounts.workspace_id", "accounts.id"],
             ondelete="SET NULL (account_id)",
         ),
         ForeignKeyConstraint(
@@ -274,7 +297,12 @@ class Activity(TenantMixin, TimestampMixin, Base):
         Index("ix_activities_deal", "workspace_id", "deal_id", "created_at"),
         Index("ix_activities_contact", "workspace_id", "contact_id", "created_at"),
         Index("ix_activities_account", "workspace_id", "account_id", "created_at"),
-        Index("ix_activities_open_tasks", "workspace_id", "owner_id", "due_at",
-              postgresql_where=text("completed_at IS NULL")),
+        Index(
+            "ix_activities_open_tasks",
+            "workspace_id",
+            "owner_id",
+            "due_at",
+            postgresql_where=text("completed_at IS NULL"),
+        ),
         Index("ix_activities_workspace_created", "workspace_id", "created_at", "id"),
     )

@@ -21,7 +21,7 @@ TENANT_TABLES = (
     "access_tokens",
 )
 
-revision = '0001'
+revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -56,7 +56,8 @@ def _create_app_role() -> None:
     op.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
     # Tables created by later revisions (run by this same user) are granted too.
     op.execute(
-        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {APP_ROLE}"
+        "ALTER DEFAULT PRIVILEGES IN SCHEMA public "
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {APP_ROLE}"
     )
     op.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {APP_ROLE}")
 
@@ -64,155 +65,217 @@ def _create_app_role() -> None:
 def upgrade() -> None:
     _create_app_role()
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    op.create_table('login_failures',
-    sa.Column('email', sa.String(length=320), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failures'))
+    op.create_table(
+        "login_failures",
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failures")),
     )
-    op.create_index('ix_login_failures_email_at', 'login_failures', ['email', 'at'], unique=False)
-    op.create_table('outbound_emails',
-    sa.Column('workspace_id', sa.Uuid(), nullable=True),
-    sa.Column('to_address', sa.String(length=320), nullable=False),
-    sa.Column('subject', sa.String(length=500), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbound_emails'))
+    op.create_index("ix_login_failures_email_at", "login_failures", ["email", "at"], unique=False)
+    op.create_table(
+        "outbound_emails",
+        sa.Column("workspace_id", sa.Uuid(), nullable=True),
+        sa.Column("to_address", sa.String(length=320), nullable=False),
+        sa.Column("subject", sa.String(length=500), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbound_emails")),
     )
-    op.create_table('users',
-    sa.Column('email', sa.String(length=320), nullable=False),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('password_hash', sa.Text(), nullable=True),
-    sa.Column('timezone', sa.String(length=64), nullable=True),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
-    sa.UniqueConstraint('email', name=op.f('uq_users_email'))
+    op.create_table(
+        "users",
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("password_hash", sa.Text(), nullable=True),
+        sa.Column("timezone", sa.String(length=64), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
+        sa.UniqueConstraint("email", name=op.f("uq_users_email")),
     )
-    op.create_table('workspaces',
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('currency', sa.String(length=3), nullable=False),
-    sa.Column('timezone', sa.String(length=64), nullable=False),
-    sa.Column('default_region', sa.String(length=2), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_workspaces'))
+    op.create_table(
+        "workspaces",
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("timezone", sa.String(length=64), nullable=False),
+        sa.Column("default_region", sa.String(length=2), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_workspaces")),
     )
-    op.create_table('api_keys',
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('prefix', sa.String(length=16), nullable=False),
-    sa.Column('key_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_by', sa.Uuid(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('workspace_id', sa.Uuid(), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_api_keys_workspace_id_workspaces'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_keys')),
-    sa.UniqueConstraint('key_hash', name=op.f('uq_api_keys_key_hash')),
-    sa.UniqueConstraint('workspace_id', 'id', name=op.f('uq_api_keys_workspace_id_id'))
+    op.create_table(
+        "api_keys",
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("prefix", sa.String(length=16), nullable=False),
+        sa.Column("key_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_by", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("workspace_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_api_keys_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_keys")),
+        sa.UniqueConstraint("key_hash", name=op.f("uq_api_keys_key_hash")),
+        sa.UniqueConstraint("workspace_id", "id", name=op.f("uq_api_keys_workspace_id_id")),
     )
-    op.create_table('idempotency_records',
-    sa.Column('key', sa.String(length=255), nullable=False),
-    sa.Column('fingerprint', sa.String(length=64), nullable=False),
-    sa.Column('status_code', sa.Integer(), nullable=False),
-    sa.Column('headers', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-    sa.Column('body', sa.LargeBinary(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('workspace_id', sa.Uuid(), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_idempotency_records_workspace_id_workspaces'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_records')),
-    sa.UniqueConstraint('workspace_id', 'key', name=op.f('uq_idempotency_records_workspace_id_key'))
+    op.create_table(
+        "idempotency_records",
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column("headers", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("workspace_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_idempotency_records_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_records")),
+        sa.UniqueConstraint("workspace_id", "key", name=op.f("uq_idempotency_records_workspace_id_key")),
     )
-    op.create_index('ix_idempotency_records_created_at', 'idempotency_records', ['created_at'], unique=False)
-    op.create_table('invitations',
-    sa.Column('email', sa.String(length=320), nullable=False),
-    sa.Column('role', sa.String(length=20), nullable=False),
-    sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('invited_by', sa.Uuid(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('accepted_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('workspace_id', sa.Uuid(), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_invitations_workspace_id_workspaces'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_invitations')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_invitations_token_hash')),
-    sa.UniqueConstraint('workspace_id', 'id', name=op.f('uq_invitations_workspace_id_id'))
+    op.create_index("ix_idempotency_records_created_at", "idempotency_records", ["created_at"], unique=False)
+    op.create_table(
+        "invitations",
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("invited_by", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("workspace_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_invitations_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_invitations")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_invitations_token_hash")),
+        sa.UniqueConstraint("workspace_id", "id", name=op.f("uq_invitations_workspace_id_id")),
     )
-    op.create_table('memberships',
-    sa.Column('workspace_id', sa.Uuid(), nullable=False),
-    sa.Column('user_id', sa.Uuid(), nullable=False),
-    sa.Column('role', sa.String(length=20), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_memberships_user_id_users'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_memberships_workspace_id_workspaces'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('workspace_id', 'user_id', name=op.f('pk_memberships'))
+    op.create_table(
+        "memberships",
+        sa.Column("workspace_id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_memberships_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_memberships_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("workspace_id", "user_id", name=op.f("pk_memberships")),
     )
-    op.create_index('ix_memberships_user_id', 'memberships', ['user_id'], unique=False)
-    op.create_table('outbox_events',
-    sa.Column('type', sa.String(length=100), nullable=False),
-    sa.Column('subject_type', sa.String(length=50), nullable=True),
-    sa.Column('subject_id', sa.Uuid(), nullable=True),
-    sa.Column('actor', postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-    sa.Column('payload', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('dispatched_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('dispatch_count', sa.Integer(), nullable=False),
-    sa.Column('processed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('workspace_id', sa.Uuid(), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_outbox_events_workspace_id_workspaces'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_events')),
-    sa.UniqueConstraint('workspace_id', 'id', name=op.f('uq_outbox_events_workspace_id_id'))
+    op.create_index("ix_memberships_user_id", "memberships", ["user_id"], unique=False)
+    op.create_table(
+        "outbox_events",
+        sa.Column("type", sa.String(length=100), nullable=False),
+        sa.Column("subject_type", sa.String(length=50), nullable=True),
+        sa.Column("subject_id", sa.Uuid(), nullable=True),
+        sa.Column("actor", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
+        sa.Column("payload", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("dispatched_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("dispatch_count", sa.Integer(), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("workspace_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_outbox_events_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_events")),
+        sa.UniqueConstraint("workspace_id", "id", name=op.f("uq_outbox_events_workspace_id_id")),
     )
-    op.create_index('ix_outbox_events_pending', 'outbox_events', ['created_at'], unique=False, postgresql_where='processed_at IS NULL')
-    op.create_table('password_resets',
-    sa.Column('user_id', sa.Uuid(), nullable=False),
-    sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_password_resets_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_password_resets')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_password_resets_token_hash'))
+    op.create_index(
+        "ix_outbox_events_pending",
+        "outbox_events",
+        ["created_at"],
+        unique=False,
+        postgresql_where="processed_at IS NULL",
     )
-    op.create_table('timeline_events',
-    sa.Column('subject_type', sa.String(length=50), nullable=False),
-    sa.Column('subject_id', sa.Uuid(), nullable=False),
-    sa.Column('type', sa.String(length=100), nullable=False),
-    sa.Column('actor_type', sa.String(length=20), nullable=False),
-    sa.Column('actor_id', sa.Uuid(), nullable=True),
-    sa.Column('actor_name', sa.String(length=200), nullable=True),
-    sa.Column('data', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('workspace_id', sa.Uuid(), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_timeline_events_workspace_id_workspaces'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_timeline_events'))
+    op.create_table(
+        "password_resets",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_password_resets_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_password_resets")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_password_resets_token_hash")),
     )
-    op.create_index('ix_timeline_events_subject', 'timeline_events', ['workspace_id', 'subject_type', 'subject_id', 'at'], unique=False)
-    op.create_table('access_tokens',
-    sa.Column('workspace_id', sa.Uuid(), nullable=False),
-    sa.Column('user_id', sa.Uuid(), nullable=False),
-    sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['workspace_id', 'user_id'], ['memberships.workspace_id', 'memberships.user_id'], name=op.f('fk_access_tokens_workspace_id_user_id_memberships'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_access_tokens')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_access_tokens_token_hash'))
+    op.create_table(
+        "timeline_events",
+        sa.Column("subject_type", sa.String(length=50), nullable=False),
+        sa.Column("subject_id", sa.Uuid(), nullable=False),
+        sa.Column("type", sa.String(length=100), nullable=False),
+        sa.Column("actor_type", sa.String(length=20), nullable=False),
+        sa.Column("actor_id", sa.Uuid(), nullable=True),
+        sa.Column("actor_name", sa.String(length=200), nullable=True),
+        sa.Column("data", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("workspace_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_timeline_events_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_timeline_events")),
+    )
+    op.create_index(
+        "ix_timeline_events_subject",
+        "timeline_events",
+        ["workspace_id", "subject_type", "subject_id", "at"],
+        unique=False,
+    )
+    op.create_table(
+        "access_tokens",
+        sa.Column("workspace_id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id", "user_id"],
+            ["memberships.workspace_id", "memberships.user_id"],
+            name=op.f("fk_access_tokens_workspace_id_user_id_memberships"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_access_tokens")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_access_tokens_token_hash")),
     )
     op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
     op.execute(f"REVOKE ALL ON alembic_version FROM {APP_ROLE}")
@@ -233,20 +296,22 @@ def downgrade() -> None:
     op.execute("DROP POLICY IF EXISTS workspace_members ON users")
     for table in (*TENANT_TABLES, "workspaces"):
         disable_tenant_rls(table)
-    op.drop_table('access_tokens')
-    op.drop_index('ix_timeline_events_subject', table_name='timeline_events')
-    op.drop_table('timeline_events')
-    op.drop_table('password_resets')
-    op.drop_index('ix_outbox_events_pending', table_name='outbox_events', postgresql_where='processed_at IS NULL')
-    op.drop_table('outbox_events')
-    op.drop_index('ix_memberships_user_id', table_name='memberships')
-    op.drop_table('memberships')
-    op.drop_table('invitations')
-    op.drop_index('ix_idempotency_records_created_at', table_name='idempotency_records')
-    op.drop_table('idempotency_records')
-    op.drop_table('api_keys')
-    op.drop_table('workspaces')
-    op.drop_table('users')
-    op.drop_table('outbound_emails')
-    op.drop_index('ix_login_failures_email_at', table_name='login_failures')
-    op.drop_table('login_failures')
+    op.drop_table("access_tokens")
+    op.drop_index("ix_timeline_events_subject", table_name="timeline_events")
+    op.drop_table("timeline_events")
+    op.drop_table("password_resets")
+    op.drop_index(
+        "ix_outbox_events_pending", table_name="outbox_events", postgresql_where="processed_at IS NULL"
+    )
+    op.drop_table("outbox_events")
+    op.drop_index("ix_memberships_user_id", table_name="memberships")
+    op.drop_table("memberships")
+    op.drop_table("invitations")
+    op.drop_index("ix_idempotency_records_created_at", table_name="idempotency_records")
+    op.drop_table("idempotency_records")
+    op.drop_table("api_keys")
+    op.drop_table("workspaces")
+    op.drop_table("users")
+    op.drop_table("outbound_emails")
+    op.drop_index("ix_login_failures_email_at", table_name="login_failures")
+    op.drop_table("login_failures")

@@ -31,7 +31,9 @@ async def test_no_or_bad_credentials_are_401_problems(api: Api) -> None:
 async def test_login_returns_workspaces_and_chooses_one(api: Api, user: User) -> None:
     # The same person signs up a second workspace with the same password.
     second = await api.signup(email=user.email, workspace="Second Co")
-    response = await api.post("/api/v1/auth/login", json={"email": user.email.upper(), "password": user.password})
+    response = await api.post(
+        "/api/v1/auth/login", json={"email": user.email.upper(), "password": user.password}
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert {w["id"] for w in body["workspaces"]} == {user.workspace_id, second.workspace_id}
@@ -75,31 +77,45 @@ async def test_session_cookie_needs_csrf_header_for_changes(api: Api, user: User
     assert accepted.json()["name"] == "Renamed"
 
 
-async def test_failed_logins_are_throttled(api: Api, user: User, clock: object, app_handle: AppHandle) -> None:
+async def test_failed_logins_are_throttled(
+    api: Api, user: User, clock: object, app_handle: AppHandle
+) -> None:
     for _ in range(10):
-        response = await api.post("/api/v1/auth/login", json={"email": user.email, "password": "bad-password"})
+        response = await api.post(
+            "/api/v1/auth/login", json={"email": user.email, "password": "bad-password"}
+        )
         assert response.status_code == 401
     throttled = await api.post("/api/v1/auth/login", json={"email": user.email, "password": user.password})
     assert throttled.status_code == 429
     assert 0 < int(throttled.headers["Retry-After"]) <= 15 * 60 + 1
     app_handle.clock.advance(timedelta(minutes=16))
-    assert (await api.post("/api/v1/auth/login", json={"email": user.email, "password": user.password})).status_code == 200
+    assert (
+        await api.post("/api/v1/auth/login", json={"email": user.email, "password": user.password})
+    ).status_code == 200
 
 
 async def test_password_reset_flow(api: Api, user: User, db: Db) -> None:
     # Unknown addresses get the same answer: no account enumeration.
-    assert (await api.post("/api/v1/auth/password-reset", json={"email": "nobody@example.com"})).status_code == 202
+    assert (
+        await api.post("/api/v1/auth/password-reset", json={"email": "nobody@example.com"})
+    ).status_code == 202
     assert (await api.post("/api/v1/auth/password-reset", json={"email": user.email})).status_code == 202
     async with db.sessionmaker() as session:
         mail = (
-            await session.execute(select(OutboundEmail).where(OutboundEmail.to_address == user.email))
-        ).scalars().all()
+            (await session.execute(select(OutboundEmail).where(OutboundEmail.to_address == user.email)))
+            .scalars()
+            .all()
+        )
     assert len(mail) == 1
     token = mail[0].body.split("token=")[1].split()[0]
-    confirm = await api.post("/api/v1/auth/password-reset/confirm", json={"token": token, "password": "a-new-password"})
+    confirm = await api.post(
+        "/api/v1/auth/password-reset/confirm", json={"token": token, "password": "a-new-password"}
+    )
     assert confirm.status_code == 204
     # Single use, and the old sessions are gone.
-    again = await api.post("/api/v1/auth/password-reset/confirm", json={"token": token, "password": "other-password"})
+    again = await api.post(
+        "/api/v1/auth/password-reset/confirm", json={"token": token, "password": "other-password"}
+    )
     assert again.status_code == 422
     assert (await api.get("/api/v1/me", headers=user.headers)).status_code == 401
     login = await api.post("/api/v1/auth/login", json={"email": user.email, "password": "a-new-password"})

@@ -8,13 +8,14 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import idempotency
 from api.deps import AppState
-from api.errors import install_error_handlers
+from api.errors import Problem, ProblemError, install_error_handlers, problem_response
 from api.middleware import RequestLogMiddleware
 from api.routes import ROUTERS
 from api.spa import mount_spa
@@ -34,6 +35,46 @@ async def _replay(_: Request, exc: Exception) -> Response:
     headers = {**record.headers, idempotency.REPLAYED_HEADER: "true"}
     media = "application/json" if record.body else None
     return Response(record.body, status_code=record.status_code, headers=headers, media_type=media)
+
+
+# Every API operation can answer these; routes add their own (409, 412, 413, 415, 429).
+DEFAULT_PROBLEMS = (400, 401, 403, 404, 422)
+PUBLIC_PREFIXES = ("/api/v1/auth/", "/api/v1/invitations/{token}")
+
+
+def _openapi_with_problems(app: FastAPI) -> dict[str, Any]:
+    """The generated schema, with problem+json declared for every error an operation can give."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        separate_input_output_schemas=False,
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    for definition in Problem.model_json_schema(ref_template="#/components/schemas/{model}").get("$defs", {}):
+        components[definition] = ProblemError.model_json_schema()
+    components["Problem"].pop("$defs", None)
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    for path, operations in schema.get("paths", {}).items():
+        if not path.startswith("/api/v1/"):
+            continue
+        public = path.startswith(PUBLIC_PREFIXES) and not path.endswith("/logout")
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status in DEFAULT_PROBLEMS:
+                if public and status in (401, 403):
+                    continue
+                responses[str(status)] = problem_response(status)
+            for status in list(responses):
+                if status.isdigit() and int(status) >= 400:
+                    responses[status] = problem_response(int(status))
+    app.openapi_schema = schema
+    return schema
 
 
 def create_app(
@@ -77,6 +118,7 @@ def create_app(
         generate_unique_id_function=_operation_id,
         separate_input_output_schemas=False,
     )
+    app.openapi = lambda: _openapi_with_problems(app)  # type: ignore[method-assign]
     install_error_handlers(app)
     app.add_exception_handler(idempotency.Replay, _replay)
     app.add_middleware(RequestLogMiddleware)

@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import DomainError, TooManyRequests
@@ -112,6 +112,13 @@ async def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(409, "The change conflicts with the current state of the data")
 
 
+async def _data_error(_: Request, exc: Exception) -> JSONResponse:
+    # A value PostgreSQL refuses (out of range, too long) is the client's input, not our fault;
+    # schemas should stop it first, so this is logged for a schema to be tightened.
+    log.warning("data_error", error=str(getattr(exc, "orig", exc))[:500])
+    return problem(422, "A value is out of the range this field accepts")
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled_error", exc_info=exc)
     return problem(500, "An unexpected error occurred; it has been logged")
@@ -122,16 +129,22 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(Exception, _unexpected)
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI declarations of the problem responses an operation can give."""
-    return {
-        status: {
-            "model": Problem,
-            "description": _TITLES.get(status, "Error"),
-            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        }
-        for status in statuses
+def problem_response(status: int) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": _TITLES.get(status, "Error"),
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
+    if status == 429:
+        response["headers"] = {
+            "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}
+        }
+    return response
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI declarations of the problem responses an operation can give (besides the defaults)."""
+    return {status: problem_response(status) for status in statuses}

@@ -8,6 +8,8 @@ import uuid
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import problem
+
 log = structlog.get_logger("rapport.request")
 
 
@@ -18,6 +20,11 @@ class RequestLogMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", ""):
+            # PostgreSQL cannot hold NUL in text; refuse it at the door rather than deep inside.
+            response = problem(400, "NUL characters are not allowed in the URL")
+            await response(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")[:100]

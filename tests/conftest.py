@@ -204,3 +204,94 @@ async def user(api: Api) -> User:
 @pytest_asyncio.fixture(loop_scope="session")
 async def other_user(api: Api) -> User:
     return await api.signup(workspace="Other Co")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    database_url: str
+    env: dict[str, str]
+
+
+def server_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RAPPORT_TEST_", "PYTEST"))}
+    env.update(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        SECRET_KEY=TEST_SECRET,
+        LOG_FORMAT="json",
+        RAPPORT_DATA_DIR=tempfile.mkdtemp(prefix="rapport-live-"),
+        **extra,
+    )
+    return env
+
+
+def start_process(args: list[str], env: dict[str, str], log_name: str) -> Any:
+    import subprocess
+    import sys
+
+    log = open(Path(env["RAPPORT_DATA_DIR"]) / f"{log_name}.log", "wb")
+    return subprocess.Popen([sys.executable, "-m", "rapport", *args], env=env, stdout=log, stderr=log)
+
+
+def wait_for_http(url: str, process: Any, timeout: float = 30) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"server did not answer {url} within {timeout}s")
+
+
+@pytest.fixture(scope="module")
+def live_server(servers: Servers, template_db: str) -> Iterator[LiveServer]:
+    """`rapport serve` in its own process on a free port, over a database of its own."""
+    name = asyncio.run(clone_database(servers, template_db))
+    database_url = _with_db(servers.admin_url, name)
+    env = server_env(database_url, servers.redis_url)
+    port = free_port()
+    process = start_process(["serve", "--port", str(port)], env, "serve")
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", process)
+        yield LiveServer(url=f"http://127.0.0.1:{port}", database_url=database_url, env=env)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        asyncio.run(drop_database(servers, name))
+
+
+def signup_sync(base_url: str, workspace: str = "Acme") -> User:
+    email = f"user-{uuid.uuid4().hex[:8]}@example.com"
+    response = httpx.post(
+        f"{base_url}/api/v1/auth/signup",
+        json={
+            "email": email,
+            "password": "correct-horse-battery",
+            "name": "Live User",
+            "workspace_name": workspace,
+        },
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    return User(
+        email=email,
+        password="correct-horse-battery",
+        token=body["access_token"],
+        user_id=body["user"]["id"],
+        workspace_id=body["workspace"]["id"],
+    )

@@ -1,0 +1,205 @@
+"""Workspace isolation, walked over every route of the app.
+
+Workspace A's records are created through the API; B's admin then calls every route that takes
+an id with A's ids. Each must answer 404 (never 403, never a leak), change nothing, and A's
+records must be absent from every one of B's lists. A new route is covered automatically; a
+new kind of path parameter fails here until a factory for it is added below.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi.routing import APIRoute
+from sqlalchemy import text
+
+from domain.models import Base
+from tests.conftest import Api, AppHandle, Db, User
+
+Factory = Callable[[Api, User], Awaitable[str]]
+
+
+async def _created(api: Api, owner: User, path: str, body: dict[str, Any]) -> str:
+    response = await api.post(path, json=body, headers=owner.headers)
+    assert response.status_code == 201, (path, response.text)
+    return str(response.json()["id"])
+
+
+async def _pipeline(api: Api, owner: User) -> str:
+    return await _created(
+        api,
+        owner,
+        "/api/v1/pipelines",
+        {
+            "name": "Isolated",
+            "stages": [
+                {"name": "One", "probability": 10},
+                {"name": "Won", "kind": "won", "probability": 100},
+            ],
+        },
+    )
+
+
+async def _stage(api: Api, owner: User) -> str:
+    pipeline_id = await _pipeline(api, owner)
+    pipeline = await api.get(f"/api/v1/pipelines/{pipeline_id}", headers=owner.headers)
+    return str(pipeline.json()["stages"][0]["id"])
+
+
+async def _deal(api: Api, owner: User) -> str:
+    return await _created(api, owner, "/api/v1/deals", {"title": "Secret deal", "amount": "100"})
+
+
+async def _activity(api: Api, owner: User) -> str:
+    return await _created(api, owner, "/api/v1/activities", {"type": "task", "subject": "Secret task"})
+
+
+async def _api_key(api: Api, owner: User) -> str:
+    return await _created(api, owner, "/api/v1/api-keys", {"name": "Secret key"})
+
+
+async def _member(api: Api, owner: User) -> str:
+    return owner.user_id
+
+
+FACTORIES: dict[str, Factory] = {
+    "contact_id": lambda api, owner: _created(
+        api,
+        owner,
+        "/api/v1/contacts",
+        {"first_name": "Secret", "email": f"s-{uuid.uuid4().hex[:6]}@a.example"},
+    ),
+    "account_id": lambda api, owner: _created(api, owner, "/api/v1/accounts", {"name": "Secret Corp"}),
+    "pipeline_id": _pipeline,
+    "stage_id": _stage,
+    "deal_id": _deal,
+    "activity_id": _activity,
+    "key_id": _api_key,
+    "member_id": _member,
+}
+
+# Bodies for routes whose schema requires fields; ids in them are B's own, so only the path
+# parameter (A's record) can make the request fail.
+BODIES: dict[tuple[str, str], Callable[[dict[str, str]], dict[str, Any]]] = {
+    ("POST", "/api/v1/deals/{deal_id}/move"): lambda own: {"stage_id": own["stage_id"]},
+    ("POST", "/api/v1/pipelines/{pipeline_id}/stages"): lambda own: {"name": "Sneaky"},
+    ("PATCH", "/api/v1/members/{member_id}"): lambda own: {"role": "member"},
+}
+
+# Routes that are public by design and identified by secrets, not workspace ids.
+NOT_WORKSPACE_SCOPED = {"/api/v1/invitations/{token}/accept"}
+
+
+def _api_routes(app: Any) -> list[APIRoute]:
+    return [r for r in app.routes if isinstance(r, APIRoute) and r.path.startswith("/api/v1/")]
+
+
+def _params(path: str) -> list[str]:
+    return re.findall(r"{(\w+)}", path)
+
+
+async def test_every_route_hides_other_workspaces(api: Api, app_handle: AppHandle) -> None:
+    owner = await api.signup(workspace="A")
+    intruder = await api.signup(workspace="B")
+    routes = _api_routes(app_handle.app)
+    needed = {p for r in routes if r.path not in NOT_WORKSPACE_SCOPED for p in _params(r.path)}
+    missing = needed - FACTORIES.keys()
+    assert not missing, f"add isolation factories for path parameters: {sorted(missing)}"
+    theirs = {name: await FACTORIES[name](api, owner) for name in sorted(needed)}
+    own = {name: await FACTORIES[name](api, intruder) for name in sorted(needed)}
+
+    checked = 0
+    for route in routes:
+        if route.path in NOT_WORKSPACE_SCOPED:
+            continue
+        params = _params(route.path)
+        for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+            if not params:
+                if method == "GET":
+                    response = await api.get(route.path, headers=intruder.headers)
+                    assert response.status_code in (200, 403), (route.path, response.text)
+                    for record_id in theirs.values():
+                        assert record_id not in response.text, f"GET {route.path} leaks {record_id}"
+                    checked += 1
+                continue
+            url = route.path.format(**theirs)
+            body_factory = BODIES.get((method, route.path))
+            body = body_factory(own) if body_factory else ({} if method in ("POST", "PATCH", "PUT") else None)
+            response = await api.request(method, url, json=body, headers=intruder.headers)
+            assert response.status_code == 404, (
+                f"{method} {route.path} gave {response.status_code}: {response.text}"
+            )
+            assert theirs[params[0]] not in response.text
+            checked += 1
+    assert checked >= len(routes) - len(NOT_WORKSPACE_SCOPED)
+
+    # Nothing of A's was changed or deleted by any of it.
+    for name, path in (
+        ("contact_id", "contacts"),
+        ("account_id", "accounts"),
+        ("deal_id", "deals"),
+        ("activity_id", "activities"),
+        ("pipeline_id", "pipelines"),
+    ):
+        response = await api.get(f"/api/v1/{path}/{theirs[name]}", headers=owner.headers)
+        assert response.status_code == 200, (path, response.text)
+        if "version" in response.json():
+            assert response.json()["version"] == 1, f"{path} was changed by another workspace"
+    me = await api.get("/api/v1/me", headers=owner.headers)
+    assert me.status_code == 200 and me.json()["role"] == "admin"
+
+
+async def test_row_level_security_is_a_second_wall(api: Api, db: Db) -> None:
+    """Even a query with no workspace filter sees only the transaction's workspace."""
+    owner = await api.signup(workspace="Walled A")
+    intruder = await api.signup(workspace="Walled B")
+    await FACTORIES["contact_id"](api, owner)
+    await FACTORIES["deal_id"](api, owner)
+    tenant_tables = sorted(t.name for t in Base.metadata.sorted_tables if "workspace_id" in t.c)
+    assert {"contacts", "deals", "activities", "api_keys"} <= set(tenant_tables)
+    async with db.engine.connect() as connection:
+        transaction = await connection.begin()
+        await connection.execute(text("SET LOCAL ROLE rapport_app"))
+        await connection.execute(
+            text("SELECT set_config('rapport.workspace_id', :id, true)"), {"id": intruder.workspace_id}
+        )
+        for table in tenant_tables:
+            leaked = await connection.scalar(
+                text(f"SELECT count(*) FROM {table} WHERE workspace_id = :a"), {"a": owner.workspace_id}
+            )
+            assert leaked == 0, f"{table} shows another workspace's rows through RLS"
+        visible_workspaces = await connection.scalar(text("SELECT count(*) FROM workspaces"))
+        assert visible_workspaces == 1
+        await transaction.rollback()
+
+        # With no workspace set, the app role sees nothing at all.
+        transaction = await connection.begin()
+        await connection.execute(text("SET LOCAL ROLE rapport_app"))
+        for table in tenant_tables:
+            assert await connection.scalar(text(f"SELECT count(*) FROM {table}")) == 0, table
+        await transaction.rollback()
+
+
+async def test_rls_refuses_writes_into_another_workspace(api: Api, db: Db) -> None:
+    owner = await api.signup(workspace="Target")
+    intruder = await api.signup(workspace="Writer")
+    async with db.engine.connect() as connection:
+        transaction = await connection.begin()
+        await connection.execute(text("SET LOCAL ROLE rapport_app"))
+        await connection.execute(
+            text("SELECT set_config('rapport.workspace_id', :id, true)"), {"id": intruder.workspace_id}
+        )
+        try:
+            await connection.execute(
+                text("INSERT INTO accounts (id, workspace_id, name) VALUES (:id, :ws, 'Planted')"),
+                {"id": str(uuid.uuid4()), "ws": owner.workspace_id},
+            )
+        except Exception as exc:
+            assert "row-level security" in str(exc)
+        else:
+            raise AssertionError("RLS let a row into another workspace")
+        finally:
+            await transaction.rollback()

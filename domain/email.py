@@ -22,7 +22,7 @@ from domain.models import OutboundEmail
 
 log = structlog.get_logger("rapport.email")
 
-SENDER = "Rapport <no-reply@rapport.local>"
+SENDER = "Rapport <no-reply@example.com>"
 
 
 async def queue_email(

@@ -13,7 +13,7 @@ from domain.db import make_engine, make_sessionmaker
 from domain.models import User
 from rapport.settings import get_settings
 
-DEMO_EMAIL = "demo@rapport.local"
+DEMO_EMAIL = "demo@example.com"
 
 
 def _login_file() -> Path:

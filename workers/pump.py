@@ -24,14 +24,20 @@ log = structlog.get_logger("rapport.pump")
 POLL_SECONDS = 1.0
 
 
-async def dispatch_once(sessionmaker: async_sessionmaker[AsyncSession], redis: Any, clock: Clock) -> int:
+async def dispatch_once(
+    sessionmaker: async_sessionmaker[AsyncSession], redis: Any, clock: Clock, *, queue_name: str | None = None
+) -> int:
     """Enqueue due events (job id = event id, so a second enqueue of one event is a no-op)."""
     claimed = await outbox.claim_for_dispatch_across_workspaces(sessionmaker, now=clock.now())
     refused: list[uuid.UUID] = []
     for index, (workspace_id, event_id) in enumerate(claimed):
         try:
             await redis.enqueue_job(
-                "handle_event", str(workspace_id), str(event_id), _job_id=f"event:{event_id}"
+                "handle_event",
+                str(workspace_id),
+                str(event_id),
+                _job_id=f"event:{event_id}",
+                **({"_queue_name": queue_name} if queue_name else {}),
             )
         except Exception as exc:  # Redis away: the rest wait in PostgreSQL for the next round.
             refused.extend(e for _, e in claimed[index:])

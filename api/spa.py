@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -9,7 +10,10 @@ from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-SPA_DIR = Path(__file__).resolve().parent.parent / "frontend" / "dist"
+# Beside the checkout by default; the Docker image installs the package elsewhere and says where.
+SPA_DIR = Path(
+    os.environ.get("RAPPORT_SPA_DIR") or Path(__file__).resolve().parent.parent / "frontend" / "dist"
+)
 _NOT_SPA = ("api/", "openapi.json", "docs", "redoc", "healthz", "readyz", "t/")
 
 

@@ -7,14 +7,16 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+import migrations
 from rapport.settings import to_asyncpg_url
 
-ROOT = Path(__file__).resolve().parent.parent
+# Found through the package, so an installed Rapport (the Docker image) migrates too.
+MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 
 
 def alembic_config(database_url: str) -> Config:
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg = Config(str(MIGRATIONS_DIR.parent / "alembic.ini"))
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", to_asyncpg_url(database_url).replace("%", "%%"))
     return cfg
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(
 def _start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")}
     env.update(RAPPORT_DATA_DIR=str(data_dir), LOG_FORMAT="json")
-    log = open(data_dir / f"run-{port}.log", "wb")  # noqa: SIM115
+    log = open(data_dir / f"run-{port}.log", "wb")
     return subprocess.Popen(
         [sys.executable, "-m", "rapport", "run", "--port", str(port)], env=env, stdout=log, stderr=log
     )

@@ -12,6 +12,7 @@ from arq.connections import RedisSettings
 from domain import outbox
 from domain.clock import get_clock
 from domain.db import make_engine, make_sessionmaker
+from domain.handlers import register_all
 from rapport.settings import get_settings
 from workers.pump import run_pump
 
@@ -29,6 +30,7 @@ async def handle_event(ctx: dict[str, Any], workspace_id: str, event_id: str) ->
 
 
 async def startup(ctx: dict[str, Any]) -> None:
+    register_all()
     settings = get_settings()
     engine = make_engine(settings.async_database_url, pool_size=5)
     ctx["engine"] = engine

@@ -36,6 +36,9 @@ async def create_workspace(session: AsyncSession, *, name: str, owner: User, now
         Membership(workspace_id=workspace.id, user_id=owner.id, role=ADMIN, created_at=now, updated_at=now)
     )
     await session.flush()
+    from domain.pipelines import create_default_pipeline
+
+    await create_default_pipeline(session, workspace_id=workspace.id, now=now)
     for seeder in _seeders:
         await seeder(session, workspace=workspace, owner=owner, now=now)
     return workspace

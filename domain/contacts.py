@@ -1,0 +1,271 @@
+"""Contacts: create (with duplicate detection), read, change, delete, list and search."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, case, func, or_, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from domain.accounts import account_with_domain, require_account
+from domain.errors import Conflict, invalid
+from domain.members import require_member
+from domain.models import Account, Contact
+from domain.normalise import email_domain, normalise_email, normalise_phone, try_normalise_email
+from domain.pagination import Keyset, PageResult
+from domain.principal import Principal
+from domain.records import (
+    announce_changes,
+    announce_created,
+    clean_tags,
+    clean_text,
+    delete_and_announce,
+    expect_version,
+    live_record,
+    phone_region,
+    require_live_record,
+)
+from domain.search import as_utc, keyset_page, like_pattern, uses_trigram_index
+from domain.snapshots import snapshot
+
+SUBJECT = "contact"
+DEFAULT_SORT = "-created_at"
+SORTS: dict[str, InstrumentedAttribute[Any]] = {
+    "created_at": Contact.created_at,
+    "updated_at": Contact.updated_at,
+    "last_name": Contact.last_name,
+    "first_name": Contact.first_name,
+    "email": Contact.email,
+}
+OnDuplicate = Literal["error", "allow", "merge"]
+IDENTITY = ("first_name", "last_name", "email", "phone")
+# Filled from a duplicate's new data on `merge` when the existing contact has none.
+MERGEABLE = ("first_name", "last_name", "email", "phone", "title", "account_id", "owner_id", "source")
+# A shared mailbox provider says nothing about where a person works.
+FREE_MAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "hotmail.co.uk", "live.com", "msn.com",
+    "yahoo.com", "yahoo.co.uk", "ymail.com", "icloud.com", "me.com", "mac.com", "aol.com", "proton.me",
+    "protonmail.com", "pm.me", "gmx.com", "gmx.de", "gmx.net", "web.de", "mail.com", "zoho.com",
+    "yandex.com", "yandex.ru", "mail.ru", "qq.com", "163.com", "126.com", "fastmail.com", "hey.com",
+    "tutanota.com", "orange.fr", "free.fr", "laposte.net", "t-online.de", "libero.it", "comcast.net",
+    "verizon.net", "att.net", "sbcglobal.net",
+})
+
+
+async def get_contact(
+    session: AsyncSession, principal: Principal, contact_id: uuid.UUID, *, for_update: bool = False
+) -> Contact:
+    """The contact, or 404; one merged into another answers 404 naming the survivor."""
+    return await live_record(session, Contact, principal, contact_id, noun=SUBJECT, for_update=for_update)
+
+
+async def require_contact(
+    session: AsyncSession, workspace_id: uuid.UUID, contact_id: uuid.UUID, *, field: str = "contact_id"
+) -> None:
+    await require_live_record(session, Contact, workspace_id, contact_id, field=field, noun="a contact")
+
+
+async def _clean(session: AsyncSession, principal: Principal, fields: dict[str, Any]) -> dict[str, Any]:
+    """Tidy, normalise and check the given fields; the ones left out stay out."""
+    out: dict[str, Any] = {}
+    for key in ("first_name", "last_name", "title", "source"):
+        if key in fields:
+            out[key] = clean_text(fields[key])
+    if "email" in fields:
+        email = clean_text(fields["email"])
+        out["email"] = None if email is None else normalise_email(email)
+    if "phone" in fields:
+        phone = clean_text(fields["phone"])
+        if phone is not None:
+            phone = normalise_phone(phone, await phone_region(session, principal.workspace_id))
+        out["phone"] = phone
+    if fields.get("account_id") is not None:
+        await require_account(session, principal.workspace_id, fields["account_id"])
+    if fields.get("owner_id") is not None:
+        await require_member(session, principal.workspace_id, fields["owner_id"], field="owner_id")
+    for key in ("account_id", "owner_id"):
+        if key in fields:
+            out[key] = fields[key]
+    if "tags" in fields:
+        out["tags"] = clean_tags(fields["tags"])
+    if "custom_fields" in fields:
+        out["custom_fields"] = dict(fields["custom_fields"] or {})
+    return out
+
+
+def _require_identity(values: dict[str, Any]) -> None:
+    if all(values.get(key) is None for key in IDENTITY):
+        raise invalid(["body"], "A contact needs at least one of first_name, last_name, email or phone")
+
+
+async def _lock_identity(session: AsyncSession, workspace_id: uuid.UUID, values: dict[str, Any]) -> None:
+    """Serialise creates of one email or phone, so two racing requests cannot both miss the other.
+
+    Transaction-level: held until commit, when the first contact becomes visible to the second.
+    Always email before phone, so two creates never wait on each other in a circle.
+    """
+    for kind in ("email", "phone"):
+        if values.get(kind) is not None:
+            await session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                {"key": f"contact-{kind}:{workspace_id}:{values[kind]}"},
+            )
+
+
+async def find_duplicate(
+    session: AsyncSession, workspace_id: uuid.UUID, *, email: str | None, phone: str | None,
+    for_update: bool = False,
+) -> Contact | None:
+    """The live contact with this normalised email or phone; an email match wins, then the oldest."""
+    matches: list[ColumnElement[bool]] = []
+    if email is not None:
+        matches.append(Contact.email == email)
+    if phone is not None:
+        matches.append(Contact.phone == phone)
+    if not matches:
+        return None
+    by_email = case((Contact.email == email, 0), else_=1) if email is not None else None
+    query = (
+        select(Contact)
+        .where(Contact.workspace_id == workspace_id, Contact.merged_into_id.is_(None), or_(*matches))
+        .order_by(*([by_email] if by_email is not None else []), Contact.created_at, Contact.id)
+        .limit(1)
+    )
+    if for_update:
+        query = query.with_for_update(of=Contact).execution_options(populate_existing=True)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def _merge_into(
+    session: AsyncSession, principal: Principal, existing: Contact, values: dict[str, Any], now: datetime
+) -> Contact:
+    """Fill what the existing contact lacks from the new data; never overwrite what it has."""
+    before = snapshot(existing)
+    for key in MERGEABLE:
+        if getattr(existing, key) is None and values.get(key) is not None:
+            setattr(existing, key, values[key])
+    if values.get("tags"):
+        existing.tags = clean_tags([*existing.tags, *values["tags"]])
+    if values.get("custom_fields"):
+        existing.custom_fields = {**values["custom_fields"], **existing.custom_fields}
+    await announce_changes(session, principal, existing, before=before, subject_type=SUBJECT, now=now)
+    return existing
+
+
+async def create_contact(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    fields: dict[str, Any],
+    on_duplicate: OnDuplicate = "error",
+    now: datetime,
+) -> tuple[Contact, bool]:
+    """Create a contact; returns it and whether it is new (False: merged into a duplicate).
+
+    A contact with the same normalised email or phone is a 409 naming it (`error`), is ignored
+    (`allow`), or receives the new data in its empty fields (`merge`).
+    """
+    values = await _clean(session, principal, fields)
+    _require_identity(values)
+    if values.get("owner_id") is None:
+        values["owner_id"] = principal.user_id
+    if values.get("account_id") is None and values.get("email") is not None:
+        domain = email_domain(values["email"])
+        if domain not in FREE_MAIL_DOMAINS:
+            values["account_id"] = await account_with_domain(session, principal.workspace_id, domain)
+    if on_duplicate != "allow":
+        await _lock_identity(session, principal.workspace_id, values)
+        duplicate = await find_duplicate(
+            session, principal.workspace_id, email=values.get("email"), phone=values.get("phone"),
+            for_update=on_duplicate == "merge",
+        )
+        if duplicate is not None:
+            if on_duplicate == "merge":
+                return await _merge_into(session, principal, duplicate, values, now), False
+            same = "email" if values.get("email") and duplicate.email == values["email"] else "phone"
+            raise Conflict(f"A contact with this {same} already exists", duplicate_of=str(duplicate.id))
+    contact = Contact(
+        id=uuid.uuid4(), workspace_id=principal.workspace_id, created_at=now, updated_at=now,
+        tags=values.pop("tags", []), custom_fields=values.pop("custom_fields", {}), **values,
+    )
+    session.add(contact)
+    await announce_created(session, principal, contact, subject_type=SUBJECT, now=now)
+    return contact, True
+
+
+async def update_contact(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    contact_id: uuid.UUID,
+    changes: dict[str, Any],
+    expected_version: int | None,
+    now: datetime,
+) -> Contact:
+    """Merge-patch: a field left out is unchanged, `null` clears it."""
+    contact = await get_contact(session, principal, contact_id, for_update=True)
+    expect_version(contact, expected_version, SUBJECT)
+    values = await _clean(session, principal, changes)
+    _require_identity({key: values.get(key, getattr(contact, key)) for key in IDENTITY})
+    before = snapshot(contact)
+    for key, value in values.items():
+        setattr(contact, key, value)
+    await announce_changes(session, principal, contact, before=before, subject_type=SUBJECT, now=now)
+    return contact
+
+
+async def delete_contact(
+    session: AsyncSession, *, principal: Principal, contact_id: uuid.UUID, expected_version: int | None,
+    now: datetime,
+) -> None:
+    contact = await get_contact(session, principal, contact_id, for_update=True)
+    expect_version(contact, expected_version, SUBJECT)
+    await delete_and_announce(session, principal, contact, subject_type=SUBJECT, now=now)
+
+
+def _matching(workspace_id: uuid.UUID, q: str) -> ColumnElement[bool]:
+    """Any part of a name, email, title or the company's name, any case (see domain.search)."""
+    pattern = like_pattern(q)
+    if uses_trigram_index(q):
+        return Contact.id.in_(select(func.contact_ids_matching(pattern)))
+    companies = select(Account.id).where(Account.workspace_id == workspace_id,
+                                         func.lower(Account.name).like(pattern))
+    return or_(Contact.search_text.like(pattern), Contact.account_id.in_(companies))
+
+
+async def list_contacts(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    owner_id: uuid.UUID | None = None,
+    account_id: uuid.UUID | None = None,
+    tag: str | None = None,
+    email: str | None = None,
+    updated_after: datetime | None = None,
+    created_after: datetime | None = None,
+    q: str | None = None,
+    sort: str | None = None,
+    after: Keyset | None = None,
+    limit: int,
+) -> PageResult[Contact]:
+    query = select(Contact).where(Contact.workspace_id == principal.workspace_id,
+                                  Contact.merged_into_id.is_(None))
+    if owner_id is not None:
+        query = query.where(Contact.owner_id == owner_id)
+    if account_id is not None:
+        query = query.where(Contact.account_id == account_id)
+    if tag:
+        query = query.where(Contact.tags.contains([tag.strip()]))
+    if email:
+        query = query.where(Contact.email == (try_normalise_email(email) or email.strip().lower()))
+    if updated_after is not None:
+        query = query.where(Contact.updated_at > as_utc(updated_after))
+    if created_after is not None:
+        query = query.where(Contact.created_at > as_utc(created_after))
+    if q and q.strip():
+        query = query.where(_matching(principal.workspace_id, q))
+    return await keyset_page(session, query, sort=sort, allowed=SORTS, default=DEFAULT_SORT,
+                             id_column=Contact.id, after=after, limit=limit)

@@ -1,0 +1,82 @@
+/** /contacts: search, page through and add contacts. */
+import { type FormEvent, useId, useState } from 'react';
+import { Link } from 'react-router';
+import { isApiError } from '../api/problem';
+import type { Contact } from '../api/types';
+import { RecordListPage } from '../ui/RecordListPage';
+import { ProblemAlert } from '../ui/States';
+import { contactName, useContacts, useCreateContact } from './contactData';
+
+export function ContactsPage() {
+  return (
+    <RecordListPage<Contact>
+      title="Contacts"
+      noun="contacts"
+      useList={useContacts}
+      rowHeader={{ header: 'Name', cell: (c) => <Link to={`/contacts/${c.id}`}>{contactName(c)}</Link> }}
+      columns={[
+        { header: 'Email', cell: (c) => c.email },
+        { header: 'Phone', cell: (c) => c.phone },
+        { header: 'Title', cell: (c) => c.title },
+      ]}
+      newLabel="New contact"
+      renderNewForm={(close) => <NewContactForm onDone={close} />}
+    />
+  );
+}
+
+function NewContactForm({ onDone }: { onDone: () => void }) {
+  const id = useId();
+  const create = useCreateContact();
+  const [values, setValues] = useState({ first_name: '', last_name: '', email: '', phone: '' });
+  const duplicateOf =
+    isApiError(create.error) && create.error.status === 409 ? (create.error.problem.duplicate_of as string | undefined) : undefined;
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const body = Object.fromEntries(
+      Object.entries(values)
+        .filter(([, v]) => v.trim() !== '')
+        .map(([k, v]) => [k, v.trim()]),
+    );
+    create.mutate(body, { onSuccess: onDone });
+  }
+
+  const fields: [keyof typeof values, string, string][] = [
+    ['first_name', 'First name', 'text'],
+    ['last_name', 'Last name', 'text'],
+    ['email', 'Email', 'email'],
+    ['phone', 'Phone', 'tel'],
+  ];
+  return (
+    <form className="card-form" onSubmit={submit} aria-label="New contact">
+      <div className="form-row">
+        {fields.map(([name, label, type]) => (
+          <div className="field" key={name}>
+            <label htmlFor={`${id}-${name}`}>{label}</label>
+            <input
+              id={`${id}-${name}`}
+              type={type}
+              value={values[name]}
+              onChange={(e) => setValues((v) => ({ ...v, [name]: e.target.value }))}
+            />
+          </div>
+        ))}
+      </div>
+      <ProblemAlert error={create.error} />
+      {duplicateOf ? (
+        <p>
+          <Link to={`/contacts/${duplicateOf}`}>Open the existing contact</Link>
+        </p>
+      ) : null}
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={create.isPending}>
+          Add contact
+        </button>
+        <button type="button" className="button button-quiet" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

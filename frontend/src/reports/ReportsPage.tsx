@@ -1,0 +1,204 @@
+/** /reports: how the period went (summary), where deals stall (funnel), what is coming (forecast). */
+import { type ReactNode, useId, useState } from 'react';
+import type { Pipeline } from '../api/types';
+import { formatMoney } from '../lib/money';
+import { defaultPipeline, usePipelines } from '../pipeline/boardData';
+import { Empty, ErrorState, Loading } from '../ui/States';
+import { csvHref, type ReportFilters, useForecast, useFunnel, useSummary } from './reportData';
+
+function percent(rate: number | null | undefined): string {
+  return rate === null || rate === undefined ? '—' : `${Math.round(rate * 1000) / 10}%`;
+}
+
+function days(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : `${Math.round(value * 10) / 10} d`;
+}
+
+export function ReportsPage() {
+  const id = useId();
+  const pipelines = usePipelines();
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [chosen, setChosen] = useState<string>('');
+  const items: Pipeline[] = pipelines.data?.items ?? [];
+  const pipelineId = chosen || defaultPipeline(items)?.id;
+  const filters: ReportFilters = { from: from || undefined, to: to || undefined, pipelineId };
+
+  return (
+    <section className="page" aria-labelledby={`${id}-title`}>
+      <div className="page-header">
+        <title>Reports · Rapport</title>
+        <h1 id={`${id}-title`}>Reports</h1>
+        <div className="board-filters">
+          <div className="field field-inline">
+            <label htmlFor={`${id}-from`}>From</label>
+            <input id={`${id}-from`} type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+          </div>
+          <div className="field field-inline">
+            <label htmlFor={`${id}-to`}>To</label>
+            <input id={`${id}-to`} type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+          </div>
+          {items.length > 1 ? (
+            <div className="field field-inline">
+              <label htmlFor={`${id}-pipeline`}>Pipeline</label>
+              <select id={`${id}-pipeline`} value={pipelineId ?? ''} onChange={(e) => setChosen(e.target.value)}>
+                {items.map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+          ) : null}
+        </div>
+      </div>
+      <p className="muted">Without dates, the period is this month. Dates are in the workspace’s time zone.</p>
+      <Summary filters={filters} />
+      <Funnel filters={filters} />
+      <Forecast pipelineId={pipelineId} />
+    </section>
+  );
+}
+
+function ReportSection({ title, csv, children }: { title: string; csv: string; children: ReactNode }) {
+  const id = useId();
+  return (
+    <section className="settings-block report" aria-labelledby={id}>
+      <div className="report-header">
+        <h2 id={id}>{title}</h2>
+        <a href={csv} download>
+          Download CSV<span className="visually-hidden"> of {title.toLowerCase()}</span>
+        </a>
+      </div>
+      {children}
+    </section>
+  );
+}
+
+function Summary({ filters }: { filters: ReportFilters }) {
+  const summary = useSummary(filters);
+  return (
+    <ReportSection title="Summary" csv={csvHref('summary', filters)}>
+      {summary.isPending ? (
+        <Loading />
+      ) : summary.isError ? (
+        <ErrorState error={summary.error} onRetry={() => void summary.refetch()} />
+      ) : (
+        <dl className="facts">
+          <div>
+            <dt>Won</dt>
+            <dd>
+              {summary.data.won_count} · {formatMoney(summary.data.won_amount, summary.data.currency)}
+            </dd>
+          </div>
+          <div>
+            <dt>Lost</dt>
+            <dd>{summary.data.lost_count}</dd>
+          </div>
+          <div>
+            <dt>Win rate</dt>
+            <dd>{percent(summary.data.win_rate)}</dd>
+          </div>
+          <div>
+            <dt>New deals</dt>
+            <dd>{summary.data.new_deals}</dd>
+          </div>
+          <div>
+            <dt>New contacts</dt>
+            <dd>{summary.data.new_contacts}</dd>
+          </div>
+          <div>
+            <dt>Average deal size</dt>
+            <dd>{formatMoney(summary.data.avg_deal_size, summary.data.currency)}</dd>
+          </div>
+          <div>
+            <dt>Days to close (average · median)</dt>
+            <dd>
+              {days(summary.data.avg_days_to_close)} · {days(summary.data.median_days_to_close)}
+            </dd>
+          </div>
+        </dl>
+      )}
+    </ReportSection>
+  );
+}
+
+function Funnel({ filters }: { filters: ReportFilters }) {
+  const funnel = useFunnel(filters);
+  return (
+    <ReportSection title="Funnel" csv={csvHref('funnel', filters)}>
+      {!filters.pipelineId ? (
+        <Empty title="No pipeline to report on." />
+      ) : funnel.isPending ? (
+        <Loading />
+      ) : funnel.isError ? (
+        <ErrorState error={funnel.error} onRetry={() => void funnel.refetch()} />
+      ) : (
+        <div className="table-wrap">
+          <table className="records">
+            <thead>
+              <tr>
+                <th scope="col">Stage</th>
+                <th scope="col">Entered</th>
+                <th scope="col">Reached</th>
+                <th scope="col">To next stage</th>
+                <th scope="col">Days in stage (median · p90)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {funnel.data.stages.map((s) => (
+                <tr key={s.stage_id}>
+                  <th scope="row">{s.name}</th>
+                  <td>{s.entered}</td>
+                  <td>{s.reached}</td>
+                  <td>{s.converted_to_next === null ? '—' : `${s.converted_to_next} (${percent(s.conversion_rate)})`}</td>
+                  <td>
+                    {days(s.median_days_in_stage)} · {days(s.p90_days_in_stage)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </ReportSection>
+  );
+}
+
+function Forecast({ pipelineId }: { pipelineId: string | undefined }) {
+  const forecast = useForecast(pipelineId);
+  return (
+    <ReportSection title="Forecast" csv={csvHref('forecast', { pipelineId })}>
+      {forecast.isPending ? (
+        <Loading />
+      ) : forecast.isError ? (
+        <ErrorState error={forecast.error} onRetry={() => void forecast.refetch()} />
+      ) : (
+        <div className="table-wrap">
+          <table className="records">
+            <thead>
+              <tr>
+                <th scope="col">Month</th>
+                <th scope="col">Weighted</th>
+                <th scope="col">Commit (≥ {forecast.data.commit_probability}%)</th>
+                <th scope="col">Best case</th>
+                <th scope="col">Won</th>
+              </tr>
+            </thead>
+            <tbody>
+              {forecast.data.months.map((m) => (
+                <tr key={m.month}>
+                  <th scope="row">{m.month}</th>
+                  <td>{formatMoney(m.weighted, forecast.data.currency)}</td>
+                  <td>{formatMoney(m.commit, forecast.data.currency)}</td>
+                  <td>{formatMoney(m.best_case, forecast.data.currency)}</td>
+                  <td>{formatMoney(m.closed_won, forecast.data.currency)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </ReportSection>
+  );
+}

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import ranks
-from domain.errors import BadRequest, FieldError, NotFound, ValidationFailed, invalid
+from domain.errors import FieldError, NotFound, ValidationFailed, invalid
 from domain.members import require_member
 from domain.models import Account, Contact, Deal, DealContact, Stage, StageChange, Workspace
 from domain.money import check_currency, parse_amount
@@ -390,21 +390,6 @@ async def delete_deal(
     await session.flush()
 
 
-def _cursor_value(deal: Deal, sort_name: str) -> Any:
-    value = getattr(deal, sort_name)
-    # Cursor values travel as JSON: a date goes as its ISO string and comes back below.
-    return value.isoformat() if isinstance(value, date) and not isinstance(value, datetime) else value
-
-
-def _after_value(after: Keyset, sort_name: str) -> Keyset:
-    if sort_name != "expected_close_date" or not isinstance(after.value, str):
-        return after
-    try:
-        return Keyset(sort=after.sort, value=date.fromisoformat(after.value), id=after.id)
-    except ValueError as exc:
-        raise BadRequest("Malformed cursor") from exc
-
-
 async def list_deals(
     *,
     session: AsyncSession,
@@ -431,7 +416,7 @@ async def list_deals(
     if filters.q and filters.q.strip():
         query = query.where(title_matches(filters.q))
     query = apply_keyset(query, column=SORTS[name], id_column=Deal.id, descending=descending,
-                         after=_after_value(after, name) if after else None, limit=limit)
+                         after=after, limit=limit)
     rows = list((await session.execute(query)).scalars())
-    page = page_of(rows, limit=limit, sort=sort_key, key=lambda d: (_cursor_value(d, name), d.id))
+    page = page_of(rows, limit=limit, sort=sort_key, key=lambda d: (getattr(d, name), d.id))
     return DealPage(items=await deal_records(session, principal.workspace_id, page.items), next=page.next)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, or_, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.errors import BadRequest
@@ -60,6 +60,16 @@ def apply_keyset(
     after: Keyset | None,
     limit: int,
 ) -> Select[Any]:
+    if not getattr(getattr(column, "expression", column), "nullable", True):
+        # On a NOT NULL column an `IS NULL` ordering term only stops PostgreSQL from reading a
+        # (workspace_id, column, id) index in order; a row comparison is an index condition.
+        keys = tuple_(column, id_column)
+        if after is not None:
+            last = tuple_(after.value, after.id)
+            query = query.where(keys < last if descending else keys > last)
+        if descending:
+            return query.order_by(column.desc(), id_column.desc()).limit(limit + 1)
+        return query.order_by(column.asc(), id_column.asc()).limit(limit + 1)
     order = [
         column.is_(None),
         column.desc() if descending else column.asc(),
@@ -88,6 +98,8 @@ def page_of(rows: list[T], *, limit: int, sort: str, key: Any) -> PageResult[T]:
 def encode_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return {"t": "dt", "v": value.isoformat()}
+    if isinstance(value, date):
+        return {"t": "date", "v": value.isoformat()}
     if isinstance(value, Decimal):
         return {"t": "dec", "v": str(value)}
     if isinstance(value, uuid.UUID):
@@ -100,6 +112,8 @@ def decode_value(value: Any) -> Any:
         kind, raw = value.get("t"), str(value.get("v"))
         if kind == "dt":
             return datetime.fromisoformat(raw)
+        if kind == "date":
+            return date.fromisoformat(raw)
         if kind == "dec":
             return Decimal(raw)
         if kind == "uuid":

@@ -1,7 +1,5 @@
 """Finding records: the free-text `q` pattern, list-filter values and the keyset page lists share.
 
-Why a page on a NOT NULL sort column does not go through `apply_keyset`: see `_keyset_not_null`.
-
 Why `q` goes through SQL functions: under row-level security PostgreSQL refuses to use a
 non-leakproof operator such as LIKE (`textlike`) as an index condition, because the index would
 see rows before the tenant policy filters them. As `rapport_app` a `search_text LIKE '%x%'` is
@@ -17,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, tuple_
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -42,30 +40,6 @@ def uses_trigram_index(q: str) -> bool:
     return len(q.strip()) >= TRIGRAM_MIN_LENGTH
 
 
-def _keyset_not_null(
-    query: Select[Any],
-    *,
-    column: InstrumentedAttribute[Any],
-    id_column: InstrumentedAttribute[Any],
-    descending: bool,
-    after: Keyset | None,
-    limit: int,
-) -> Select[Any]:
-    """The keyset of a column that is never NULL, in the shape a (workspace_id, column, id) index serves.
-
-    `apply_keyset` orders by `column IS NULL` first so NULLs sort last; on a NOT NULL column that
-    term only stops PostgreSQL from reading the index in order, and the default list (newest
-    first) became a scan and sort of the whole workspace. A row comparison is an index condition.
-    """
-    keys = tuple_(column, id_column)
-    if after is not None:
-        last = tuple_(after.value, after.id)
-        query = query.where(keys < last if descending else keys > last)
-    if descending:
-        return query.order_by(column.desc(), id_column.desc()).limit(limit + 1)
-    return query.order_by(column.asc(), id_column.asc()).limit(limit + 1)
-
-
 def as_utc(value: datetime) -> datetime:
     """A filter time without an offset is read as UTC, the zone everything is stored in."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
@@ -85,12 +59,8 @@ async def keyset_page(
     """One page of `query` (rows of one model) in the asked order, after the cursor's keyset."""
     sort, descending = parse_sort(sort, allowed, default)
     column = allowed[sort.lstrip("-")]
-    if getattr(column.expression, "nullable", True):
-        paged = apply_keyset(query, column=column, id_column=id_column, descending=descending, after=after,
+    paged = apply_keyset(query, column=column, id_column=id_column, descending=descending, after=after,
                              limit=limit)
-    else:
-        paged = _keyset_not_null(query, column=column, id_column=id_column, descending=descending,
-                                 after=after, limit=limit)
     rows: list[Any] = list((await session.execute(paged)).scalars())
     key: Callable[[Any], tuple[Any, Any]] = lambda row: (getattr(row, column.key), row.id)  # noqa: E731
     return page_of(rows, limit=limit, sort=sort, key=key)

@@ -65,6 +65,9 @@ class Account(TenantMixin, TimestampMixin, Base):
         Index("ix_accounts_workspace_domain", "workspace_id", "domain"),
         Index("ix_accounts_workspace_updated", "workspace_id", "updated_at", "id"),
         Index("ix_accounts_name_trgm", text("lower(name) gin_trgm_ops"), postgresql_using="gin"),
+        Index("ix_accounts_domain_trgm", text("lower(domain) gin_trgm_ops"), postgresql_using="gin"),
+        Index("ix_accounts_workspace_created", "workspace_id", "created_at", "id"),
+        Index("ix_accounts_workspace_name", "workspace_id", "name", "id"),
     )
 
 
@@ -205,6 +208,7 @@ class Deal(TenantMixin, TimestampMixin, Base):
         Index("ix_deals_workspace_account", "workspace_id", "account_id"),
         Index("ix_deals_workspace_owner", "workspace_id", "owner_id"),
         Index("ix_deals_workspace_updated", "workspace_id", "updated_at", "id"),
+        Index("ix_deals_workspace_created", "workspace_id", "created_at", "id"),
         Index("ix_deals_workspace_closed", "workspace_id", "stage_id", "closed_at"),
         Index(
             "ix_deals_search_trgm",

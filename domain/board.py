@@ -4,9 +4,9 @@ A move writes only the moved deal (its neighbours keep their keys, see domain.ra
 the stage changes, its history row, timeline event and outbox events.
 
 Reading the whole board costs a fixed number of queries however many stages it has: the
-pipeline and its stages, the workspace's currency, one aggregate grouped by stage and currency,
-one query for every column's first cards (a window function numbers each column's cards), and
-their contacts.
+pipeline and its stages, the workspace's currency, one query for every column's totals (running
+totals for open columns, see migration 0005), one for every column's first cards (a LATERAL
+index walk per stage), and their contacts.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from domain import ranks
 from domain.deals import (
@@ -35,7 +37,7 @@ from domain.deals import (
     title_matches,
 )
 from domain.errors import FieldError, ValidationFailed, invalid
-from domain.models import Deal, Stage, Workspace
+from domain.models import Deal, Stage, StageTotal, Workspace
 from domain.money import CURRENCY_MINOR_UNITS
 from domain.pagination import Keyset
 from domain.pipelines import PipelineView, get_pipeline
@@ -215,20 +217,45 @@ def _round(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(quantum, rounding=ROUND_HALF_EVEN)
 
 
-def _on_board(
-    workspace_id: uuid.UUID, pipeline_id: uuid.UUID, owner_id: uuid.UUID | None, q: str | None, now: datetime
+def _card_filters(
+    deal: Any, owner_id: uuid.UUID | None, q: str | None, now: datetime
 ) -> list[ColumnElement[bool]]:
     """Which deals the columns show: all open ones, and those closed in the last 30 days."""
     conditions: list[ColumnElement[bool]] = [
-        Deal.workspace_id == workspace_id,
-        Deal.pipeline_id == pipeline_id,
-        or_(Deal.status == "open", and_(Deal.status != "open", Deal.closed_at >= now - RECENT_CLOSED)),
+        or_(deal.status == "open", deal.closed_at >= now - RECENT_CLOSED),
     ]
     if owner_id is not None:
-        conditions.append(Deal.owner_id == owner_id)
+        conditions.append(deal.owner_id == owner_id)
     if q and q.strip():
-        conditions.append(title_matches(q))
+        conditions.append(title_matches(q, deal))
     return conditions
+
+
+def _totals_query(
+    workspace_id: uuid.UUID, stages: list[Stage], filtered: bool, filters: list[ColumnElement[bool]]
+) -> Select[Any, Any, Any, Any]:
+    """(stage_id, currency, count, amount) rows for every column, in one statement.
+
+    Unfiltered open columns read the running totals (kept by triggers in the writing
+    transaction), so their cost does not grow with the deals; closed columns, and any filtered
+    board, aggregate the deals themselves.
+    """
+    open_ids = [s.id for s in stages if s.kind == "open"]
+    closed_ids = [s.id for s in stages if s.kind != "open"]
+    aggregate_ids = closed_ids + (open_ids if filtered else [])
+    aggregated = (
+        select(Deal.stage_id, Deal.currency, func.count().label("n"),
+               func.coalesce(func.sum(Deal.amount), 0).label("amount"))
+        .where(Deal.workspace_id == workspace_id, Deal.stage_id.in_(aggregate_ids), *filters)
+        .group_by(Deal.stage_id, Deal.currency)
+    )
+    if filtered or not open_ids:
+        return aggregated
+    running = select(StageTotal.stage_id, StageTotal.currency, StageTotal.open_count,
+                     StageTotal.open_amount).where(
+        StageTotal.workspace_id == workspace_id, StageTotal.stage_id.in_(open_ids), StageTotal.open_count > 0
+    )
+    return select(union_all(running, aggregated).subquery())
 
 
 async def board_columns(
@@ -246,13 +273,10 @@ async def board_columns(
     currency = await session.scalar(select(Workspace.currency).where(Workspace.id == ws)) or "USD"
     columns = {stage.id: BoardColumn(stage_id=stage.id) for stage in view.stages}
     probability = {stage.id: stage.probability for stage in view.stages}
-    on_board = _on_board(ws, pipeline_id, owner_id, q, now)
+    filters = _card_filters(Deal, owner_id, q, now)
+    filtered = owner_id is not None or bool(q and q.strip())
 
-    totals = await session.execute(
-        select(Deal.stage_id, Deal.currency, func.count(), func.coalesce(func.sum(Deal.amount), 0))
-        .where(*on_board)
-        .group_by(Deal.stage_id, Deal.currency)
-    )
+    totals = await session.execute(_totals_query(ws, list(view.stages), filtered, filters))
     for stage_id, deal_currency, count, total in totals.all():
         column = columns.get(stage_id)
         if column is None:
@@ -266,17 +290,25 @@ async def board_columns(
         column.weighted_amount = _round(column.total_amount * probability[column.stage_id] / 100, currency)
         column.total_amount = _round(column.total_amount, currency)
 
-    # One more card than shown per column says whether the column goes on.
-    position = (
-        func.row_number().over(partition_by=Deal.stage_id, order_by=(Deal.rank, Deal.id)).label("position")
+    # Each column's first cards, plus one that says whether it goes on: a LATERAL per stage walks
+    # the (workspace_id, stage_id, rank, id) index and stops, whatever the column holds.
+    card = aliased(Deal)
+    column_cards = (
+        select(card.id.label("id"))
+        .where(card.workspace_id == ws, card.stage_id == Stage.id, *_card_filters(card, owner_id, q, now))
+        .order_by(card.rank, card.id)
+        .limit(limit + 1)
+        .correlate(Stage)
+        .lateral("column_cards")
     )
-    numbered = select(Deal.id.label("id"), position).where(*on_board).subquery()
     cards = list(
         (
             await session.execute(
                 select(Deal)
-                .join(numbered, numbered.c.id == Deal.id)
-                .where(Deal.workspace_id == ws, numbered.c.position <= limit + 1)
+                .select_from(Stage)
+                .join(column_cards, true())
+                .join(Deal, Deal.id == column_cards.c.id)
+                .where(Stage.workspace_id == ws, Stage.pipeline_id == pipeline_id, Deal.workspace_id == ws)
                 .order_by(Deal.stage_id, Deal.rank, Deal.id)
             )
         ).scalars()

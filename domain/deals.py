@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,12 +59,12 @@ class DealPage:
     next: Keyset | None
 
 
-def title_matches(q: str) -> ColumnElement[bool]:
+def title_matches(q: str, deal: Any = Deal) -> ColumnElement[bool]:
     """`q` as a case-insensitive part of the title (see domain.search for why a function)."""
     pattern = like_pattern(q)
     if uses_trigram_index(q):
-        return Deal.id.in_(select(func.deal_ids_matching(pattern)))
-    return Deal.search_text.like(pattern)
+        return cast(ColumnElement[bool], deal.id.in_(select(func.deal_ids_matching(pattern))))
+    return cast(ColumnElement[bool], deal.search_text.like(pattern))
 
 
 async def contact_ids_by_deal(

@@ -10,29 +10,49 @@ from domain.models.auth import (
     User,
     Workspace,
 )
+from domain.models.automations import Automation, AutomationRoundRobin, AutomationRun, Notification
 from domain.models.base import Base
-from domain.models.crm import Account, Activity, Contact, Deal, DealContact, Pipeline, Stage, StageChange
+from domain.models.crm import Account, Activity, Contact, Deal, DealContact, Pipeline, Stage, StageChange, StageTotal
+from domain.models.hygiene import (
+    AccountDuplicate,
+    ContactDuplicate,
+    Import,
+    ImportChunk,
+    ImportRowError,
+    RequiredFields,
+)
 from domain.models.platform import IdempotencyRecord, OutboundEmail, OutboxEvent, TimelineEvent
 
 __all__ = [
     "AccessToken",
     "Account",
+    "AccountDuplicate",
     "Activity",
     "ApiKey",
+    "Automation",
+    "AutomationRoundRobin",
+    "AutomationRun",
     "Base",
     "Contact",
+    "ContactDuplicate",
     "Deal",
     "DealContact",
     "IdempotencyRecord",
+    "Import",
+    "ImportChunk",
+    "ImportRowError",
     "Invitation",
     "LoginFailure",
     "Membership",
+    "Notification",
     "OutboundEmail",
     "OutboxEvent",
     "PasswordReset",
     "Pipeline",
+    "RequiredFields",
     "Stage",
     "StageChange",
+    "StageTotal",
     "TimelineEvent",
     "User",
     "Workspace",

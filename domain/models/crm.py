@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Computed,
     Date,
@@ -279,6 +280,11 @@ class Activity(TenantMixin, TimestampMixin, Base):
     # Who made it: a person's activity ends an idle spell, an automation's does not.
     created_by_type: Mapped[str] = mapped_column(String(20), nullable=False, default="user")
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # Open tracking of a logged outbound email (domain.email_tracking; migration 0030).
+    open_token: Mapped[str | None] = mapped_column(String(64))
+    tracking_pixel_url: Mapped[str | None] = mapped_column(String(2000))
+    first_opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    open_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"), default=0)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -309,4 +315,24 @@ class Activity(TenantMixin, TimestampMixin, Base):
             postgresql_where=text("completed_at IS NULL"),
         ),
         Index("ix_activities_workspace_created", "workspace_id", "created_at", "id"),
+        Index("ix_activities_open_token", "open_token", unique=True,
+              postgresql_where=text("open_token IS NOT NULL")),
+    )
+
+
+class StageTotal(Base):
+    """Count and sum of a stage's open deals per currency, kept by triggers on `deals`."""
+
+    __tablename__ = "stage_totals"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    stage_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    open_count: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    open_amount: Mapped[Decimal] = mapped_column(Numeric(24, 3), nullable=False, default=0)
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["workspace_id", "stage_id"], ["stages.workspace_id", "stages.id"], ondelete="CASCADE"
+        ),
     )

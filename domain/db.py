@@ -33,9 +33,10 @@ async def enter_workspace(session: AsyncSession, workspace_id: uuid.UUID) -> Non
 
     Both settings are transaction-local, so a pooled connection carries nothing to the next user.
     """
-    await session.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
+    # `set_config('role', ..., true)` is SET LOCAL ROLE: one round trip for both settings.
     await session.execute(
-        text("SELECT set_config('rapport.workspace_id', :id, true)"), {"id": str(workspace_id)}
+        text(f"SELECT set_config('role', '{APP_ROLE}', true), set_config('rapport.workspace_id', :id, true)"),
+        {"id": str(workspace_id)},
     )
 
 

@@ -1,0 +1,30 @@
+"""The signed-in frame: the header (workspace, log out) and the main navigation."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page
+
+
+class AppShell:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def header(self) -> Locator:
+        return self.page.get_by_role("banner")
+
+    @property
+    def nav(self) -> Locator:
+        return self.page.get_by_role("navigation", name="Main")
+
+    def nav_link(self, name: str) -> Locator:
+        return self.nav.get_by_role("link", name=name, exact=True)
+
+    def nav_link_names(self) -> list[str]:
+        return [name.strip() for name in self.nav.get_by_role("link").all_inner_texts()]
+
+    def go_to(self, name: str) -> None:
+        self.nav_link(name).click()
+
+    def log_out(self) -> None:
+        self.header.get_by_role("button", name="Log out").click()

@@ -102,3 +102,10 @@ def test_a_stage_with_required_fields_names_what_is_missing(signed_in: Page, wor
     expect(board.heading("Proposal Sent")).to_have_text("Proposal Sent 0")
     board.reload()
     expect(board.card("Hooli intro", stage="Prospect")).to_be_visible()
+
+
+def test_quick_add_asks_for_what_the_stage_requires(signed_in: Page, workspace: WorkspaceApi) -> None:
+    board = BoardPage(signed_in).open()
+    board.quick_add("Proposal Sent", "Initech renewal", amount="4,000", close_date=NEXT_MONTH)
+    expect(board.card("Initech renewal", stage="Proposal Sent")).to_contain_text("$4,000.00")
+    expect(board.heading("Proposal Sent")).to_have_text("Proposal Sent 1")

@@ -83,7 +83,7 @@ export function BoardColumn({ column, pipelineId, currency, ownerNames, accountN
           {cursor ? <LoadMore loading={loadingMore} onLoad={() => onLoadMore(stage.id, cursor)} /> : null}
         </div>
       </SortableContext>
-      <QuickAddDeal stageId={stage.id} stageName={stage.name} pipelineId={pipelineId} />
+      <QuickAddDeal stageId={stage.id} stageName={stage.name} pipelineId={pipelineId} requiredFields={stage.required_fields ?? []} />
     </section>
   );
 }

@@ -62,7 +62,14 @@ export function useLoadMoreCards(pipelineId: string, filters: BoardFilters) {
   });
 }
 
-export type NewDeal = { title: string; amount: string | null; stageId: string; pipelineId: string };
+export type NewDeal = {
+  title: string;
+  amount: string | null;
+  stageId: string;
+  pipelineId: string;
+  expectedCloseDate?: string;
+  source?: string;
+};
 
 export function useCreateDeal() {
   const queryClient = useQueryClient();
@@ -75,6 +82,8 @@ export function useCreateDeal() {
             stage_id: deal.stageId,
             pipeline_id: deal.pipelineId,
             ...(deal.amount !== null ? { amount: deal.amount } : {}),
+            ...(deal.expectedCloseDate ? { expected_close_date: deal.expectedCloseDate } : {}),
+            ...(deal.source ? { source: deal.source } : {}),
           },
         }),
       ),

@@ -68,13 +68,17 @@ class BoardPage:
 
     # What a person does
 
-    def quick_add(self, stage: str, title: str, amount: str | None = None) -> None:
+    def quick_add(
+        self, stage: str, title: str, amount: str | None = None, close_date: str | None = None
+    ) -> None:
         column = self.column(stage)
         column.get_by_role("button", name="+ Add deal").click()
         form = column.get_by_role("form", name=f"New deal in {stage}")
         form.get_by_label("Title").fill(title)
         if amount is not None:
             form.get_by_label("Amount").fill(amount)
+        if close_date is not None:
+            form.get_by_label("Expected close date").fill(close_date)
         form.get_by_role("button", name="Add", exact=True).click()
         expect(form).to_be_hidden()
 

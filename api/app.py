@@ -61,12 +61,11 @@ def _openapi_with_problems(app: FastAPI) -> dict[str, Any]:
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
     for path, operations in schema.get("paths", {}).items():
-        if not path.startswith("/api/v1/"):
-            continue
+        in_api = path.startswith("/api/v1/")
         public = path.startswith(PUBLIC_PREFIXES) and not path.endswith("/logout")
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
-            for status in DEFAULT_PROBLEMS:
+            for status in DEFAULT_PROBLEMS if in_api else ():
                 if public and status in (401, 403):
                     continue
                 responses[str(status)] = problem_response(status)

@@ -74,21 +74,23 @@ async def fingerprint(request: Request) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def claim(
-    session: AsyncSession, request: Request, *, scope_id: uuid.UUID, now: datetime
-) -> Claim | None:
-    """Serialise on (scope, key); raise Replay when answered before, Conflict on another body."""
+def _requested_key(request: Request) -> str | None:
     key = request.headers.get(HEADER)
     if request.method != "POST" or key is None or request.url.path.startswith(NOT_REPLAYED_PREFIXES):
         return None
     key = key.strip()
     if not key or len(key) > 255:
         raise BadRequest(f"{HEADER} must be 1 to 255 characters")
+    return key
+
+
+async def _claim_key(
+    session: AsyncSession, *, scope_id: uuid.UUID, key: str, print_: str, now: datetime
+) -> Claim:
     # A concurrent duplicate waits here until the first commits, then sees its record.
     await session.execute(
         text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": f"idem:{scope_id}:{key}"}
     )
-    print_ = await fingerprint(request)
     record = (
         await session.execute(
             select(IdempotencyRecord).where(
@@ -105,6 +107,42 @@ async def claim(
             raise Conflict(f"This {HEADER} was already used with a different request")
         raise Replay(record)
     return Claim(scope_id=scope_id, key=key, fingerprint=print_)
+
+
+async def claim(
+    session: AsyncSession, request: Request, *, scope_id: uuid.UUID, now: datetime
+) -> Claim | None:
+    """Serialise on (scope, key); raise Replay when answered before, Conflict on another body."""
+    key = _requested_key(request)
+    if key is None:
+        return None
+    return await _claim_key(session, scope_id=scope_id, key=key, print_=await fingerprint(request), now=now)
+
+
+async def claim_for_form(
+    session: AsyncSession,
+    request: Request,
+    *,
+    workspace_id: uuid.UUID,
+    form_id: uuid.UUID,
+    payload: Any,
+    now: datetime,
+) -> Claim | None:
+    """A public submission's key, scoped to its form: kept in the form's workspace under `form:<id>:`.
+
+    `payload` is the parsed submission (a multipart retry has a new boundary but the same fields).
+    """
+    key = _requested_key(request)
+    if key is None:
+        return None
+    stored = f"form:{form_id}:{key}"
+    if len(stored) > 255:
+        stored = f"form:{form_id}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+    canonical = json.dumps(
+        {"form": str(form_id), "body": payload}, sort_keys=True, separators=(",", ":"), default=str
+    )
+    print_ = hashlib.sha256(canonical.encode()).hexdigest()
+    return await _claim_key(session, scope_id=workspace_id, key=stored, print_=print_, now=now)
 
 
 def store(

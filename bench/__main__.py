@@ -19,6 +19,8 @@ BENCHES = {
     "board": "bench.board",
     "moves": "bench.moves",
     "contacts_search": "bench.contacts_search",
+    "forms_intake": "bench.forms_intake",
+    "import_contacts": "bench.import_contacts",
 }
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -30,7 +32,7 @@ def main(names: list[str]) -> None:
     for name in names:
         module = importlib.import_module(BENCHES[name])
         workers = getattr(module, "SERVER_WORKERS", 1)
-        with world(workers=workers) as w:
+        with world(workers=workers, env=getattr(module, "SERVER_ENV", None)) as w:
             result = module.run(w)
         result.update(machine=machine(), postgres=w.server_version, date=stamp, server_workers=workers)
         print(json.dumps(result, indent=2), flush=True)

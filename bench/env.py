@@ -70,7 +70,8 @@ def services() -> Iterator[tuple[str, str]]:
 
 
 @contextlib.contextmanager
-def world(*, workers: int = 1) -> Iterator[World]:
+def world(*, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[World]:
+    """`env` adds to the server's environment (a benchmark's raised limits, say)."""
     from rapport.migrate import upgrade
 
     with services() as (admin, redis_url):
@@ -88,14 +89,14 @@ def world(*, workers: int = 1) -> Iterator[World]:
         database_url = _with_db(admin, name)
         upgrade(database_url)
         port = _free_port()
-        env = {
+        server_env = {
             **os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": SECRET,
-            "LOG_FORMAT": "json", "DB_POOL_SIZE": "20",
+            "LOG_FORMAT": "json", "DB_POOL_SIZE": "20", **(env or {}),
         }
         log = open(Path(tempfile.gettempdir()) / f"{name}.log", "wb")  # noqa: SIM115
         server = subprocess.Popen(
             [sys.executable, "-m", "rapport", "serve", "--port", str(port), "--workers", str(workers)],
-            env=env, stdout=log, stderr=log,
+            env=server_env, stdout=log, stderr=log,
         )
         base_url = f"http://127.0.0.1:{port}"
         try:

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.errors import invalid
+from domain.hygiene.duplicates import flag_account
+from domain.hygiene.required_fields import require_fields
 from domain.members import require_member
 from domain.models import Account
 from domain.normalise import domain_from_website, normalise_phone
@@ -117,12 +119,14 @@ async def create_account(
         values["domain"] = _derived_domain(values.get("website"))
     if values.get("owner_id") is None:
         values["owner_id"] = principal.user_id
+    await require_fields(session, principal.workspace_id, "accounts", values)
     account = Account(
         id=uuid.uuid4(), workspace_id=principal.workspace_id, created_at=now, updated_at=now,
         tags=values.pop("tags", []), custom_fields=values.pop("custom_fields", {}), **values,
     )
     session.add(account)
     await announce_created(session, principal, account, subject_type=SUBJECT, now=now)
+    await flag_account(session, principal.workspace_id, account, now)
     return account
 
 
@@ -147,7 +151,10 @@ async def update_account(
     before = snapshot(account)
     for key, value in values.items():
         setattr(account, key, value)
-    await announce_changes(session, principal, account, before=before, subject_type=SUBJECT, now=now)
+    await require_fields(session, principal.workspace_id, "accounts", snapshot(account))
+    changes = await announce_changes(session, principal, account, before=before, subject_type=SUBJECT, now=now)
+    if changes.keys() & {"name", "domain"}:
+        await flag_account(session, principal.workspace_id, account, now)
     return account
 
 

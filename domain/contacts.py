@@ -12,6 +12,9 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.accounts import account_with_domain, require_account
 from domain.errors import Conflict, invalid
+from domain.hygiene.duplicates import flag_contact
+from domain.hygiene.normalise import FREE_MAIL_DOMAINS
+from domain.hygiene.required_fields import require_fields
 from domain.members import require_member
 from domain.models import Account, Contact
 from domain.normalise import email_domain, normalise_email, normalise_phone, try_normalise_email
@@ -44,15 +47,6 @@ OnDuplicate = Literal["error", "allow", "merge"]
 IDENTITY = ("first_name", "last_name", "email", "phone")
 # Filled from a duplicate's new data on `merge` when the existing contact has none.
 MERGEABLE = ("first_name", "last_name", "email", "phone", "title", "account_id", "owner_id", "source")
-# A shared mailbox provider says nothing about where a person works.
-FREE_MAIL_DOMAINS = frozenset({
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "hotmail.co.uk", "live.com", "msn.com",
-    "yahoo.com", "yahoo.co.uk", "ymail.com", "icloud.com", "me.com", "mac.com", "aol.com", "proton.me",
-    "protonmail.com", "pm.me", "gmx.com", "gmx.de", "gmx.net", "web.de", "mail.com", "zoho.com",
-    "yandex.com", "yandex.ru", "mail.ru", "qq.com", "163.com", "126.com", "fastmail.com", "hey.com",
-    "tutanota.com", "orange.fr", "free.fr", "laposte.net", "t-online.de", "libero.it", "comcast.net",
-    "verizon.net", "att.net", "sbcglobal.net",
-})
 
 
 async def get_contact(
@@ -105,14 +99,23 @@ async def _lock_identity(session: AsyncSession, workspace_id: uuid.UUID, values:
     """Serialise creates of one email or phone, so two racing requests cannot both miss the other.
 
     Transaction-level: held until commit, when the first contact becomes visible to the second.
-    Always email before phone, so two creates never wait on each other in a circle.
+    Always email before phone, so two creates never wait on each other in a circle. The shared
+    workspace lock lets an import batch (which takes it exclusively) write many contacts at once
+    without racing single creates.
     """
+    await session.execute(text("SELECT pg_advisory_xact_lock_shared(hashtextextended(:key, 0))"),
+                          {"key": contact_writers_lock(workspace_id)})
     for kind in ("email", "phone"):
         if values.get(kind) is not None:
             await session.execute(
                 text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
                 {"key": f"contact-{kind}:{workspace_id}:{values[kind]}"},
             )
+
+
+def contact_writers_lock(workspace_id: uuid.UUID) -> str:
+    """The advisory lock key creates share and an import batch holds alone."""
+    return f"contact-writers:{workspace_id}"
 
 
 async def find_duplicate(
@@ -151,7 +154,8 @@ async def _merge_into(
         existing.tags = clean_tags([*existing.tags, *values["tags"]])
     if values.get("custom_fields"):
         existing.custom_fields = {**values["custom_fields"], **existing.custom_fields}
-    await announce_changes(session, principal, existing, before=before, subject_type=SUBJECT, now=now)
+    if await announce_changes(session, principal, existing, before=before, subject_type=SUBJECT, now=now):
+        await flag_contact(session, principal.workspace_id, existing, now)
     return existing
 
 
@@ -176,6 +180,7 @@ async def create_contact(
         domain = email_domain(values["email"])
         if domain not in FREE_MAIL_DOMAINS:
             values["account_id"] = await account_with_domain(session, principal.workspace_id, domain)
+    await require_fields(session, principal.workspace_id, "contacts", values)
     if on_duplicate != "allow":
         await _lock_identity(session, principal.workspace_id, values)
         duplicate = await find_duplicate(
@@ -193,6 +198,7 @@ async def create_contact(
     )
     session.add(contact)
     await announce_created(session, principal, contact, subject_type=SUBJECT, now=now)
+    await flag_contact(session, principal.workspace_id, contact, now)
     return contact, True
 
 
@@ -213,7 +219,10 @@ async def update_contact(
     before = snapshot(contact)
     for key, value in values.items():
         setattr(contact, key, value)
-    await announce_changes(session, principal, contact, before=before, subject_type=SUBJECT, now=now)
+    await require_fields(session, principal.workspace_id, "contacts", snapshot(contact))
+    changes = await announce_changes(session, principal, contact, before=before, subject_type=SUBJECT, now=now)
+    if changes.keys() & {"first_name", "last_name", "email", "phone", "account_id"}:
+        await flag_contact(session, principal.workspace_id, contact, now)
     return contact
 
 

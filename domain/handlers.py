@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import importlib
 
-HANDLER_MODULES: tuple[str, ...] = ()
+HANDLER_MODULES: tuple[str, ...] = (
+    "domain.automations.triggers",
+    "domain.webhooks.fanout",
+)
 
 
 def register_all() -> None:

@@ -36,9 +36,12 @@ async def create_workspace(session: AsyncSession, *, name: str, owner: User, now
         Membership(workspace_id=workspace.id, user_id=owner.id, role=ADMIN, created_at=now, updated_at=now)
     )
     await session.flush()
+    from domain.automations.seeds import create_seed_automations
     from domain.pipelines import create_default_pipeline
 
     await create_default_pipeline(session, workspace_id=workspace.id, now=now)
+    # After the pipeline: one seed rule follows deals into its "Proposal Sent" stage.
+    await create_seed_automations(session, workspace_id=workspace.id, owner_id=owner.id, now=now)
     for seeder in _seeders:
         await seeder(session, workspace=workspace, owner=owner, now=now)
     return workspace

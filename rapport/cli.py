@@ -1,4 +1,4 @@
-"""The `rapport` command: run, serve, worker, migrate, seed-demo, openapi."""
+"""The `rapport` command: run, serve, worker, migrate, seed-demo, openapi, import, automations run-due."""
 
 from __future__ import annotations
 
@@ -42,6 +42,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
         log_config=None,
         proxy_headers=True,
         access_log=False,
+        # Open notification streams never finish on their own: past this, shutdown cancels them
+        # (browsers reconnect to another process and resume with Last-Event-ID).
+        timeout_graceful_shutdown=5,
     )
 
 
@@ -155,6 +158,101 @@ def run(host: str = "127.0.0.1", port: int = 8000) -> None:
                 child.kill()
                 child.wait()
         typer.echo("Rapport stopped.")
+
+
+@app.command("import")
+def import_(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="The CSV file."),
+    workspace: str = typer.Option(..., "--workspace", "-w", help="Workspace id or name."),
+    object: str = typer.Option("contacts", "--object", help="contacts, accounts or deals."),
+    on_duplicate: str = typer.Option("merge", "--on-duplicate", help="merge, skip or create."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Count and preview; write no record."),
+    mapping: str | None = typer.Option(None, "--mapping", help='JSON: {"CSV header": "field" | null}.'),
+    user: str | None = typer.Option(None, "--as", help="Import as this member (email); default: an admin."),
+    errors: Path | None = typer.Option(None, "--errors", help="Write the failed rows (CSV) here."),
+) -> None:
+    """Import a CSV into a workspace, as `POST /api/v1/imports` does, with a progress bar."""
+    import json
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    _configure()
+    from domain.clock import get_clock
+    from domain.db import make_engine, make_sessionmaker
+    from domain.errors import DomainError
+    from domain.exports import csv_chunks
+    from domain.imports import store
+    from domain.imports.local import import_file
+    from domain.models import Import
+    from rapport.settings import get_settings
+
+    if object not in ("contacts", "accounts", "deals") or on_duplicate not in ("merge", "skip", "create"):
+        raise typer.BadParameter("--object is contacts|accounts|deals, --on-duplicate merge|skip|create")
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+
+    async def _run() -> Import:
+        engine = make_engine(get_settings().async_database_url, pool_size=3)
+        try:
+            with Progress(*columns) as progress:
+                task = progress.add_task(f"Importing {file.name}", total=None)
+
+                def advance(record: Import) -> None:
+                    progress.update(task, total=record.total, completed=record.processed)
+
+                record = await import_file(
+                    make_sessionmaker(engine), path=file, workspace=workspace, user_email=user, kind=object,
+                    on_duplicate=on_duplicate, dry_run=dry_run, clock=get_clock(), on_progress=advance,
+                    mapping=json.loads(mapping) if mapping else None,
+                )
+                advance(record)
+            if errors is not None:
+                with errors.open("wb") as out:
+                    rows = store.errors_csv_rows(make_sessionmaker(engine), record.workspace_id, record.id)
+                    async for chunk in csv_chunks(rows):
+                        out.write(chunk)
+            return record
+        finally:
+            await engine.dispose()
+
+    try:
+        record = asyncio.run(_run())
+    except DomainError as exc:
+        typer.secho(f"Import refused: {exc.detail}", err=True, fg="red")
+        for error in exc.errors:
+            typer.secho(f"  {'.'.join(str(p) for p in error.loc)}: {error.msg}", err=True, fg="red")
+        raise typer.Exit(1) from None
+    typer.echo(f"{record.status}{' (dry run)' if record.dry_run else ''}: {record.total} rows: "
+               f"{record.created} created, {record.merged} merged, {record.skipped} skipped, "
+               f"{record.failed} failed" + (f" (see {errors})" if errors and record.failed else ""))
+    if record.error:
+        typer.secho(record.error, err=True, fg="red")
+    if record.status != "done":
+        raise typer.Exit(1)
+
+
+automations_app = typer.Typer(help="Automations: time-based rules and reminders.", no_args_is_help=True)
+app.add_typer(automations_app, name="automations")
+
+
+@automations_app.command("run-due")
+def automations_run_due() -> None:
+    """Fire every time-based automation and reminder that is due now (safe beside a worker)."""
+    _configure()
+    from domain.automations.sweep import run_due_across_workspaces
+    from domain.clock import get_clock
+    from domain.db import make_engine, make_sessionmaker
+    from rapport.settings import get_settings
+
+    async def _run() -> tuple[int, int, int]:
+        engine = make_engine(get_settings().async_database_url, pool_size=2)
+        try:
+            swept, result = await run_due_across_workspaces(make_sessionmaker(engine), now=get_clock().now())
+            return swept, result.fired, result.reminders
+        finally:
+            await engine.dispose()
+
+    swept, fired, reminders = asyncio.run(_run())
+    typer.echo(f"Swept {swept} workspace(s): {fired} automation run(s), {reminders} reminder(s).")
 
 
 def main() -> None:

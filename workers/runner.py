@@ -8,7 +8,7 @@ import structlog
 from arq.worker import Worker
 from redis.exceptions import RedisError
 
-from workers.settings import WorkerSettings, redis_settings
+from workers.settings import WorkerSettings, cron_jobs, redis_settings
 
 log = structlog.get_logger("rapport.worker")
 
@@ -16,6 +16,7 @@ log = structlog.get_logger("rapport.worker")
 def build_worker() -> Worker:
     return Worker(
         functions=WorkerSettings.functions,
+        cron_jobs=cron_jobs(),
         redis_settings=redis_settings(),
         on_startup=WorkerSettings.on_startup,
         on_shutdown=WorkerSettings.on_shutdown,

@@ -8,12 +8,17 @@ import uuid
 from typing import Any
 
 from arq.connections import RedisSettings
+from arq.cron import CronJob
 
 from domain import outbox
 from domain.clock import get_clock
 from domain.db import make_engine, make_sessionmaker
 from domain.handlers import register_all
 from rapport.settings import get_settings
+from workers.jobs import imports as import_jobs
+from workers.jobs.automations import automation_cron_jobs, sweep_automations_workspace
+from workers.jobs.forms import run_form_consumers
+from workers.jobs.webhooks import deliver_webhook, run_delivery_pump
 from workers.pump import run_pump
 
 JOB_TIMEOUT_SECONDS = 60
@@ -35,18 +40,26 @@ async def startup(ctx: dict[str, Any]) -> None:
     engine = make_engine(settings.async_database_url, pool_size=5)
     ctx["engine"] = engine
     ctx["sessionmaker"] = make_sessionmaker(engine)
+    ctx["sweep_seconds"] = settings.automation_sweep_seconds
     dsn = settings.async_database_url.replace("postgresql+asyncpg://", "postgresql://")
     ctx["pump"] = asyncio.create_task(
         run_pump(ctx["sessionmaker"], ctx["redis"], get_clock(), dsn=dsn, smtp_url=settings.smtp_url)
     )
+    ctx["webhook_pump"] = asyncio.create_task(
+        run_delivery_pump(ctx["sessionmaker"], ctx["redis"], get_clock(), dsn=dsn)
+    )
+    ctx["form_consumers"] = asyncio.create_task(run_form_consumers(ctx["sessionmaker"], get_clock()))
+    await import_jobs.start(ctx, redis_settings())
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    pump = ctx.get("pump")
-    if pump is not None:
-        pump.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await pump
+    await import_jobs.stop(ctx)
+    for name in ("pump", "webhook_pump", "form_consumers"):
+        pump = ctx.get(name)
+        if pump is not None:
+            pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pump
     if "engine" in ctx:
         await ctx["engine"].dispose()
 
@@ -62,8 +75,13 @@ def redis_settings() -> RedisSettings:
     return settings
 
 
+def cron_jobs() -> list[CronJob]:
+    """Read when the worker is built (settings need SECRET_KEY, which importing this must not)."""
+    return automation_cron_jobs(get_settings().automation_sweep_seconds)
+
+
 class WorkerSettings:
-    functions = [handle_event]
+    functions: list[Any] = [handle_event, deliver_webhook, sweep_automations_workspace]
     on_startup = startup
     on_shutdown = shutdown
     job_timeout = JOB_TIMEOUT_SECONDS

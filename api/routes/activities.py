@@ -12,7 +12,7 @@ from api.deps import CtxDep, ListParamsDep
 from api.errors import problem_responses
 from api.schemas.activities import ActivityIn, ActivityOut, ActivityPatch, ActivityType
 from api.schemas.common import Page
-from domain import activities
+from domain import activities, email_tracking
 
 router = APIRouter(prefix="/api/v1", tags=["activities"], responses=problem_responses(400, 401, 403, 404))
 
@@ -55,8 +55,10 @@ async def list_activities(
 )
 async def create_activity(body: ActivityIn, ctx: CtxDep) -> Response:
     activity = await activities.create_activity(
-        ctx.session, principal=ctx.principal, fields=body.model_dump(), now=ctx.now
+        ctx.session, principal=ctx.principal, fields=body.model_dump(exclude={"track_opens"}), now=ctx.now
     )
+    if body.track_opens:
+        await email_tracking.start_tracking(ctx.session, activity, public_url=ctx.settings.public_url)
     return await ctx.respond(ActivityOut.model_validate(activity), status=201, etag=activity.version)
 
 

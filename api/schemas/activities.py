@@ -27,6 +27,9 @@ class ActivityFields(StrictIn):
 class ActivityIn(ActivityFields):
     type: ActivityType
     subject: str = Field(min_length=1, max_length=500)
+    track_opens: bool = Field(
+        False, description="An email only: issue an open-tracking pixel (tracking_pixel_url) to put in it."
+    )
 
 
 class ActivityPatch(ActivityFields):
@@ -49,6 +52,9 @@ class ActivityOut(Out):
     account_id: uuid.UUID | None
     deal_id: uuid.UUID | None
     created_by_type: Literal["user", "api_key", "automation", "system"]
+    tracking_pixel_url: str | None = Field(None, description="The open-tracking pixel of a logged email.")
+    first_opened_at: datetime | None = Field(None, description="When the tracked email was first opened.")
+    open_count: int = Field(0, description="How often the tracked email's pixel was fetched.")
     version: int
     created_at: datetime
     updated_at: datetime

@@ -12,7 +12,18 @@ from domain.models.auth import (
 )
 from domain.models.automations import Automation, AutomationRoundRobin, AutomationRun, Notification
 from domain.models.base import Base
-from domain.models.crm import Account, Activity, Contact, Deal, DealContact, Pipeline, Stage, StageChange, StageTotal
+from domain.models.crm import (
+    Account,
+    Activity,
+    Contact,
+    Deal,
+    DealContact,
+    Pipeline,
+    Stage,
+    StageChange,
+    StageTotal,
+)
+from domain.models.forms import Form, FormSubmission
 from domain.models.hygiene import (
     AccountDuplicate,
     ContactDuplicate,
@@ -21,7 +32,10 @@ from domain.models.hygiene import (
     ImportRowError,
     RequiredFields,
 )
+from domain.models.inbound import EmailMessage, InboundMailbox
 from domain.models.platform import IdempotencyRecord, OutboundEmail, OutboxEvent, TimelineEvent
+from domain.models.reports import DealClosing, ForecastSnapshot, StageVisit  # noqa: F401 (registers them)
+from domain.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "AccessToken",
@@ -37,10 +51,14 @@ __all__ = [
     "ContactDuplicate",
     "Deal",
     "DealContact",
+    "EmailMessage",
+    "Form",
+    "FormSubmission",
     "IdempotencyRecord",
     "Import",
     "ImportChunk",
     "ImportRowError",
+    "InboundMailbox",
     "Invitation",
     "LoginFailure",
     "Membership",
@@ -55,5 +73,7 @@ __all__ = [
     "StageTotal",
     "TimelineEvent",
     "User",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "Workspace",
 ]

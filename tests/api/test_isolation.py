@@ -65,6 +65,67 @@ async def _member(api: Api, owner: User) -> str:
     return owner.user_id
 
 
+async def _automation(api: Api, owner: User) -> str:
+    return await _created(
+        api,
+        owner,
+        "/api/v1/automations",
+        {
+            "name": "Secret rule",
+            "trigger": {"type": "deal_created"},
+            "actions": [{"type": "add_tag", "tag": "secret"}],
+        },
+    )
+
+
+async def _notification(api: Api, owner: User) -> str:
+    # Only the system makes notifications: written the way reminders and automations do.
+    from domain.db import workspace_transaction
+    from domain.notifications import notify
+
+    app = api.client._transport.app  # type: ignore[attr-defined]
+    workspace_id = uuid.UUID(owner.workspace_id)
+    async with workspace_transaction(app.state.rapport.sessionmaker, workspace_id) as session:
+        created = await notify(
+            session,
+            workspace_id=workspace_id,
+            user_id=uuid.UUID(owner.user_id),
+            type="test",
+            title="Secret notice",
+            now=app.state.rapport.clock.now(),
+        )
+    return str(created)
+
+
+async def _form(api: Api, owner: User) -> str:
+    return await _created(api, owner, "/api/v1/forms", {"name": "Secret form"})
+
+
+async def _submission(api: Api, owner: User) -> str:
+    form = await api.post("/api/v1/forms", json={"name": "Secret form"}, headers=owner.headers)
+    sent = await api.post(f"/api/v1/forms/{form.json()['key']}/submissions", json={"email": "s@a.example"})
+    assert sent.status_code == 202, sent.text
+    return str(sent.json()["submission_id"])
+
+
+async def _webhook(api: Api, owner: User) -> str:
+    body = {"url": "https://hooks.example.com/", "events": ["*"]}
+    return await _created(api, owner, "/api/v1/webhooks", body)
+
+
+async def _delivery(api: Api, owner: User) -> str:
+    fired = await api.post(f"/api/v1/webhooks/{await _webhook(api, owner)}/test", headers=owner.headers)
+    assert fired.status_code == 202, fired.text
+    return str(fired.json()["id"])
+
+
+async def _import(api: Api, owner: User) -> str:
+    files = {"file": ("secret.csv", b"email\nsecret@a.example\n", "text/csv")}
+    response = await api.post("/api/v1/imports", files=files, headers=owner.headers)
+    assert response.status_code == 202, response.text
+    return str(response.json()["id"])
+
+
 FACTORIES: dict[str, Factory] = {
     "contact_id": lambda api, owner: _created(
         api,
@@ -79,6 +140,16 @@ FACTORIES: dict[str, Factory] = {
     "activity_id": _activity,
     "key_id": _api_key,
     "member_id": _member,
+    "automation_id": _automation,
+    "notification_id": _notification,
+    # `form` is a form's id when listing its submissions, its public key when submitting; an id
+    # used as a key names no form, so both answers are 404.
+    "form": _form,
+    "form_id": _form,
+    "submission_id": _submission,
+    "webhook_id": _webhook,
+    "delivery_id": _delivery,
+    "import_id": _import,
 }
 
 # Bodies for routes whose schema requires fields; ids in them are B's own, so only the path
@@ -87,6 +158,8 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], dict[str, Any]]] = {
     ("POST", "/api/v1/deals/{deal_id}/move"): lambda own: {"stage_id": own["stage_id"]},
     ("POST", "/api/v1/pipelines/{pipeline_id}/stages"): lambda own: {"name": "Sneaky"},
     ("PATCH", "/api/v1/members/{member_id}"): lambda own: {"role": "member"},
+    ("POST", "/api/v1/contacts/{contact_id}/merge"): lambda own: {"source_ids": [own["contact_id"]]},
+    ("POST", "/api/v1/accounts/{account_id}/merge"): lambda own: {"source_ids": [own["account_id"]]},
 }
 
 # Lists that need query parameters: given B's own ids.
@@ -96,6 +169,9 @@ QUERIES: dict[str, Callable[[dict[str, str]], dict[str, str]]] = {
 
 # Routes that are public by design and identified by secrets, not workspace ids.
 NOT_WORKSPACE_SCOPED = {"/api/v1/invitations/{token}/accept"}
+# Endless streams hang an in-process client; tests/api/test_notifications_stream.py checks it
+# against a real server, including that a member sees only their own.
+STREAMS = {"/api/v1/notifications/stream"}
 
 
 @dataclass
@@ -129,7 +205,7 @@ async def test_every_route_hides_other_workspaces(api: Api, app_handle: AppHandl
 
     checked = 0
     for route in routes:
-        if route.path in NOT_WORKSPACE_SCOPED:
+        if route.path in NOT_WORKSPACE_SCOPED or route.path in STREAMS:
             continue
         params = _params(route.path)
         for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
@@ -152,7 +228,9 @@ async def test_every_route_hides_other_workspaces(api: Api, app_handle: AppHandl
             assert theirs[params[0]] not in response.text
             checked += 1
     assert checked >= sum(
-        1 for r in routes if r.path not in NOT_WORKSPACE_SCOPED and (_params(r.path) or "GET" in r.methods)
+        1
+        for r in routes
+        if r.path not in NOT_WORKSPACE_SCOPED | STREAMS and (_params(r.path) or "GET" in r.methods)
     )
 
     # Nothing of A's was changed or deleted by any of it.

@@ -48,6 +48,7 @@ export function useLogActivity(subject: Subject, id: string) {
           body: {
             type: activity.type,
             subject: activity.subject,
+            track_opens: false,
             ...(activity.body ? { body: activity.body } : {}),
             ...(activity.dueAt ? { due_at: activity.dueAt } : {}),
             [SUBJECT_FIELD[subject]]: id,

@@ -1,0 +1,153 @@
+"""The funnel of one pipeline: which stages deals entered, how far they got, and where they stalled.
+
+Cohort: deals *created* in the period (after the owner filter), followed through their whole
+stage history, however late the moves. A cohort by creation date lets every stage be compared
+over the same deals; counting the moves that happened in the period instead would mix deals at
+different ages and let a stage convert more deals than entered it.
+
+- entered: deals with a stage_history row into the stage (created into it or moved into it). A
+  deal that skipped the stage did not enter it.
+- reached: deals that entered the stage or any later (by position) open or won stage.
+- converted_to_next: of those, deals that reached the next open stage (the last open stage's next
+  is the won stage); conversion_rate = converted_to_next / reached. Null for won and lost stages.
+- days in stage: for each deal, the time from each entry into the stage to that deal's next entry
+  (into any stage, in any pipeline); a deal still there counts up to now; a deal that came back
+  adds its visits up. Median and 90th percentile over the deals that entered; null for won/lost.
+
+Visits come from `stage_visits` (migration 0010: each stage_history entry with the time the deal
+left, and the deal's created_at and owner, kept by triggers), so a cohort is one index range.
+The SQL returns aggregates only: per-stage durations, and each distinct "path" (the set of
+stages a deal entered plus the furthest position it got to) with how many deals took it. Paths
+are few whatever the cohort's size, so reached/converted are summed over them here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.models import Stage
+from domain.reports.scope import ReportScope, days, ratio
+
+
+@dataclass(frozen=True)
+class FunnelStage:
+    stage_id: uuid.UUID
+    name: str
+    kind: str
+    position: int
+    entered: int
+    reached: int
+    converted_to_next: int | None
+    conversion_rate: float | None
+    median_days_in_stage: float | None
+    p90_days_in_stage: float | None
+
+
+@dataclass(frozen=True)
+class FunnelReport:
+    pipeline_id: uuid.UUID
+    stages: list[FunnelStage]
+
+
+@dataclass(frozen=True)
+class _Path:
+    entered: frozenset[uuid.UUID]
+    furthest: int | None  # highest position among the open/won stages entered
+    deals: int
+
+    def reaches(self, stage: Stage) -> bool:
+        return stage.id in self.entered or (self.furthest is not None and self.furthest > stage.position)
+
+
+_FUNNEL_SQL = """
+WITH st AS (
+    SELECT s.id, s.position, s.kind FROM stages s
+    WHERE s.workspace_id = :ws AND s.pipeline_id = :pipeline_id
+),
+visits AS MATERIALIZED (
+    SELECT v.deal_id, v.stage_id,
+           sum(EXTRACT(EPOCH FROM COALESCE(v.left_at, :now) - v.entered_at)) / 86400 AS days
+    FROM stage_visits v JOIN st ON st.id = v.stage_id
+    WHERE v.workspace_id = :ws AND v.pipeline_id = :pipeline_id
+      AND v.deal_created_at >= :start AND v.deal_created_at < :end{owner}
+    GROUP BY v.deal_id, v.stage_id
+),
+paths AS (
+    SELECT array_agg(v.stage_id ORDER BY v.stage_id) AS entered,
+           max(st.position) FILTER (WHERE st.kind <> 'lost') AS furthest
+    FROM visits v JOIN st ON st.id = v.stage_id
+    GROUP BY v.deal_id
+)
+SELECT v.stage_id, NULL::uuid[] AS entered, NULL::integer AS furthest, count(*) AS deals,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY v.days) AS median_days,
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY v.days) AS p90_days
+FROM visits v GROUP BY v.stage_id
+UNION ALL
+SELECT NULL, p.entered, p.furthest, count(*), NULL, NULL
+FROM paths p GROUP BY p.entered, p.furthest
+"""
+
+
+def _next_stage(stage: Stage, ordered: Sequence[Stage]) -> Stage | None:
+    """The next open stage by position; after the last open one, the (first) won stage."""
+    later_open = [s for s in ordered if s.kind == "open" and s.position > stage.position]
+    if later_open:
+        return later_open[0]
+    return next((s for s in ordered if s.kind == "won"), None)
+
+
+async def funnel_report(session: AsyncSession, scope: ReportScope, *, pipeline_id: uuid.UUID) -> FunnelReport:
+    ordered = list(
+        (
+            await session.scalars(
+                select(Stage)
+                .where(Stage.workspace_id == scope.workspace_id, Stage.pipeline_id == pipeline_id)
+                .order_by(Stage.position, Stage.id)
+            )
+        ).all()
+    )
+    if not ordered:  # absent, or another workspace's: matches nothing
+        return FunnelReport(pipeline_id=pipeline_id, stages=[])
+    rows = (
+        await session.execute(
+            text(_FUNNEL_SQL.format(owner=scope.owner_filter("v.owner_id"))),
+            {**scope.params(), "pipeline_id": pipeline_id},
+        )
+    ).all()
+    per_stage = {r.stage_id: r for r in rows if r.stage_id is not None}
+    paths = [
+        _Path(entered=frozenset(r.entered), furthest=r.furthest, deals=r.deals)
+        for r in rows
+        if r.stage_id is None
+    ]
+
+    def reached(*stages: Stage) -> int:
+        return sum(p.deals for p in paths if all(p.reaches(s) for s in stages))
+
+    stages = []
+    for stage in ordered:
+        stats = per_stage.get(stage.id)
+        is_open = stage.kind == "open"
+        following = _next_stage(stage, ordered) if is_open else None
+        reach = reached(stage)
+        converted = reached(stage, following) if following is not None else None
+        stages.append(
+            FunnelStage(
+                stage_id=stage.id,
+                name=stage.name,
+                kind=stage.kind,
+                position=stage.position,
+                entered=stats.deals if stats else 0,
+                reached=reach,
+                converted_to_next=converted,
+                conversion_rate=ratio(converted, reach) if converted is not None else None,
+                median_days_in_stage=days(stats.median_days) if stats and is_open else None,
+                p90_days_in_stage=days(stats.p90_days) if stats and is_open else None,
+            )
+        )
+    return FunnelReport(pipeline_id=pipeline_id, stages=stages)

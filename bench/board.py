@@ -35,12 +35,22 @@ async def _bare_sql(world: World, workspace_id: str, user_id: str, pipeline_id: 
         captured.append((statement, parameters))
 
     event.listen(engine.sync_engine, "before_cursor_execute", capture)
-    principal = Principal(workspace_id=uuid.UUID(workspace_id), user_id=uuid.UUID(user_id), role="admin",
-                          kind="user", name="bench")
+    principal = Principal(
+        workspace_id=uuid.UUID(workspace_id),
+        user_id=uuid.UUID(user_id),
+        role="admin",
+        kind="user",
+        name="bench",
+    )
     async with workspace_transaction(make_sessionmaker(engine), principal.workspace_id) as session:
         captured.clear()
-        await board_columns(session=session, principal=principal, pipeline_id=uuid.UUID(pipeline_id), limit=50,
-                            now=SystemClock().now())
+        await board_columns(
+            session=session,
+            principal=principal,
+            pipeline_id=uuid.UUID(pipeline_id),
+            limit=50,
+            now=SystemClock().now(),
+        )
     await engine.dispose()
     statements = [(s, tuple(p or ())) for s, p in captured]
     connection = await asyncpg.connect(world.database_url)
@@ -63,14 +73,26 @@ def run(world: World) -> dict[str, Any]:
     headers, workspace_id, user_id = signup(world.base_url)
     stages = [{"name": f"Stage {i + 1}", "probability": 10 * (i + 1)} for i in range(STAGES)]
     stages += [{"name": "Won", "kind": "won", "probability": 100}, {"name": "Lost", "kind": "lost"}]
-    pipeline = httpx.post(f"{world.base_url}/api/v1/pipelines", json={"name": "Bench", "stages": stages},
-                          headers=headers, timeout=30)
+    pipeline = httpx.post(
+        f"{world.base_url}/api/v1/pipelines",
+        json={"name": "Bench", "stages": stages},
+        headers=headers,
+        timeout=30,
+    )
     pipeline.raise_for_status()
     body = pipeline.json()
     open_stage_ids = [s["id"] for s in body["stages"] if s["kind"] == "open"]
     started = time.perf_counter()
-    asyncio.run(insert_deals(world.database_url, workspace_id=workspace_id, pipeline_id=body["id"],
-                             stage_ids=open_stage_ids, owner_id=user_id, per_stage=DEALS // STAGES))
+    asyncio.run(
+        insert_deals(
+            world.database_url,
+            workspace_id=workspace_id,
+            pipeline_id=body["id"],
+            stage_ids=open_stage_ids,
+            owner_id=user_id,
+            per_stage=DEALS // STAGES,
+        )
+    )
     load_seconds = time.perf_counter() - started
     url = f"{world.base_url}/api/v1/pipelines/{body['id']}/board"
     timings = []
@@ -89,7 +111,12 @@ def run(world: World) -> dict[str, Any]:
     bare_median = statistics.median(bare)
     return {
         "name": "board",
-        "deals": DEALS, "stages": STAGES, "requests": REQUESTS, "load_seconds": round(load_seconds, 1),
-        "api_median_ms": round(api_median, 2), "api_p95_ms": round(percentile(timings, 95), 2),
-        "bare_sql_median_ms": round(bare_median, 2), "ratio_api_to_bare": round(api_median / bare_median, 2),
+        "deals": DEALS,
+        "stages": STAGES,
+        "requests": REQUESTS,
+        "load_seconds": round(load_seconds, 1),
+        "api_median_ms": round(api_median, 2),
+        "api_p95_ms": round(percentile(timings, 95), 2),
+        "bare_sql_median_ms": round(bare_median, 2),
+        "ratio_api_to_bare": round(api_median / bare_median, 2),
     }

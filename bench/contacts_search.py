@@ -20,8 +20,9 @@ QUERIES = 80
 def run(world: World) -> dict[str, Any]:
     headers, workspace_id, user_id = signup(world.base_url)
     started = time.perf_counter()
-    asyncio.run(insert_contacts(world.database_url, workspace_id=workspace_id, owner_id=user_id,
-                                count=CONTACTS))
+    asyncio.run(
+        insert_contacts(world.database_url, workspace_id=workspace_id, owner_id=user_id, count=CONTACTS)
+    )
     load_seconds = time.perf_counter() - started
     rng = random.Random(3)
     # Part of a surname, part of an email, a first name plus a fragment: what people type.
@@ -45,8 +46,12 @@ def run(world: World) -> dict[str, Any]:
             client.get("/api/v1/contacts", params={"q": term}).raise_for_status()
             broad_timings.append((time.perf_counter() - t0) * 1000)
     return {
-        "name": "contacts_search", "contacts": CONTACTS, "queries": QUERIES, "load_seconds": round(load_seconds, 1),
-        "median_ms": round(statistics.median(timings), 2), "p95_ms": round(percentile(timings, 95), 2),
+        "name": "contacts_search",
+        "contacts": CONTACTS,
+        "queries": QUERIES,
+        "load_seconds": round(load_seconds, 1),
+        "median_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(percentile(timings, 95), 2),
         "results_returned": hits,
         "broad_terms_ms": {t: round(v, 1) for t, v in zip(broad, broad_timings, strict=True)},
     }

@@ -63,9 +63,10 @@ def services() -> Iterator[tuple[str, str]]:
         return
     from rapport.embedded import embedded_services
 
-    with tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp, embedded_services(
-        Path(tmp), need_postgres=not admin, need_redis=not redis_url
-    ) as (pg, rd):
+    with (
+        tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp,
+        embedded_services(Path(tmp), need_postgres=not admin, need_redis=not redis_url) as (pg, rd),
+    ):
         yield admin or _with_db(pg or "", "postgres"), redis_url or rd or ""
 
 
@@ -90,13 +91,20 @@ def world(*, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[Wo
         upgrade(database_url)
         port = _free_port()
         server_env = {
-            **os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": SECRET,
-            "LOG_FORMAT": "json", "DB_POOL_SIZE": "20", **(env or {}),
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": SECRET,
+            "LOG_FORMAT": "json",
+            "DB_POOL_SIZE": "20",
+            **(env or {}),
         }
-        log = open(Path(tempfile.gettempdir()) / f"{name}.log", "wb")  # noqa: SIM115
+        log = open(Path(tempfile.gettempdir()) / f"{name}.log", "wb")
         server = subprocess.Popen(
             [sys.executable, "-m", "rapport", "serve", "--port", str(port), "--workers", str(workers)],
-            env=server_env, stdout=log, stderr=log,
+            env=server_env,
+            stdout=log,
+            stderr=log,
         )
         base_url = f"http://127.0.0.1:{port}"
         try:
@@ -110,8 +118,9 @@ def world(*, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[Wo
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise RuntimeError(f"server did not start; see {log.name}")
                 time.sleep(0.2)
-            yield World(database_url=database_url, redis_url=redis_url, base_url=base_url,
-                        server_version=version)
+            yield World(
+                database_url=database_url, redis_url=redis_url, base_url=base_url, server_version=version
+            )
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -122,8 +131,12 @@ def signup(base_url: str) -> tuple[dict[str, str], str, str]:
     """Headers, workspace id and user id of a fresh workspace."""
     response = httpx.post(
         f"{base_url}/api/v1/auth/signup",
-        json={"email": f"bench-{uuid.uuid4().hex[:8]}@example.com", "password": "bench-password",
-              "name": "Bench", "workspace_name": "Bench Co"},
+        json={
+            "email": f"bench-{uuid.uuid4().hex[:8]}@example.com",
+            "password": "bench-password",
+            "name": "Bench",
+            "workspace_name": "Bench Co",
+        },
         timeout=30,
     )
     response.raise_for_status()

@@ -17,8 +17,16 @@ CLIENTS = 16
 SECONDS = 15.0
 
 
-async def _drive(base_url: str, headers: dict[str, str], deals: list[str], stages: list[str],
-                 deadline: float, seed: int, latencies: list[float], errors: list[int]) -> None:
+async def _drive(
+    base_url: str,
+    headers: dict[str, str],
+    deals: list[str],
+    stages: list[str],
+    deadline: float,
+    seed: int,
+    latencies: list[float],
+    errors: list[int],
+) -> None:
     rng = random.Random(seed)
     async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30) as client:
         while time.perf_counter() < deadline:
@@ -39,8 +47,10 @@ def run(world: World) -> dict[str, Any]:
         stages = [s["id"] for s in pipeline["stages"] if s["kind"] == "open" and not s["required_fields"]]
         deals = []
         for i in range(CARDS):
-            created = client.post("/api/v1/deals", json={"title": f"Move me {i}", "amount": "1000",
-                                                           "stage_id": stages[i % len(stages)]})
+            created = client.post(
+                "/api/v1/deals",
+                json={"title": f"Move me {i}", "amount": "1000", "stage_id": stages[i % len(stages)]},
+            )
             created.raise_for_status()
             deals.append(created.json()["id"])
     latencies: list[float] = []
@@ -50,16 +60,31 @@ def run(world: World) -> dict[str, Any]:
         started = time.perf_counter()
         # Each client moves its own share of the cards, as people do on a shared board.
         share = len(deals) // CLIENTS
-        await asyncio.gather(*(
-            _drive(world.base_url, headers, deals[i * share:(i + 1) * share], stages, started + SECONDS, i,
-                   latencies, errors)
-            for i in range(CLIENTS)
-        ))
+        await asyncio.gather(
+            *(
+                _drive(
+                    world.base_url,
+                    headers,
+                    deals[i * share : (i + 1) * share],
+                    stages,
+                    started + SECONDS,
+                    i,
+                    latencies,
+                    errors,
+                )
+                for i in range(CLIENTS)
+            )
+        )
         return time.perf_counter() - started
 
     elapsed = asyncio.run(main())
     return {
-        "name": "moves", "clients": CLIENTS, "seconds": round(elapsed, 1), "moves": len(latencies),
-        "moves_per_second": round(len(latencies) / elapsed, 1), "errors": len(errors),
-        "p50_ms": round(statistics.median(latencies), 2), "p99_ms": round(percentile(latencies, 99), 2),
+        "name": "moves",
+        "clients": CLIENTS,
+        "seconds": round(elapsed, 1),
+        "moves": len(latencies),
+        "moves_per_second": round(len(latencies) / elapsed, 1),
+        "errors": len(errors),
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p99_ms": round(percentile(latencies, 99), 2),
     }

@@ -60,8 +60,11 @@ async def account_with_domain(
     """The oldest live account whose domain is `domain` (several may share one)."""
     return await session.scalar(
         select(Account.id)
-        .where(Account.workspace_id == workspace_id, Account.domain == domain.lower(),
-               Account.merged_into_id.is_(None))
+        .where(
+            Account.workspace_id == workspace_id,
+            Account.domain == domain.lower(),
+            Account.merged_into_id.is_(None),
+        )
         .order_by(Account.created_at, Account.id)
         .limit(1)
     )
@@ -121,8 +124,13 @@ async def create_account(
         values["owner_id"] = principal.user_id
     await require_fields(session, principal.workspace_id, "accounts", values)
     account = Account(
-        id=uuid.uuid4(), workspace_id=principal.workspace_id, created_at=now, updated_at=now,
-        tags=values.pop("tags", []), custom_fields=values.pop("custom_fields", {}), **values,
+        id=uuid.uuid4(),
+        workspace_id=principal.workspace_id,
+        created_at=now,
+        updated_at=now,
+        tags=values.pop("tags", []),
+        custom_fields=values.pop("custom_fields", {}),
+        **values,
     )
     session.add(account)
     await announce_created(session, principal, account, subject_type=SUBJECT, now=now)
@@ -152,14 +160,20 @@ async def update_account(
     for key, value in values.items():
         setattr(account, key, value)
     await require_fields(session, principal.workspace_id, "accounts", snapshot(account))
-    changes = await announce_changes(session, principal, account, before=before, subject_type=SUBJECT, now=now)
+    changes = await announce_changes(
+        session, principal, account, before=before, subject_type=SUBJECT, now=now
+    )
     if changes.keys() & {"name", "domain"}:
         await flag_account(session, principal.workspace_id, account, now)
     return account
 
 
 async def delete_account(
-    session: AsyncSession, *, principal: Principal, account_id: uuid.UUID, expected_version: int | None,
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    account_id: uuid.UUID,
+    expected_version: int | None,
     now: datetime,
 ) -> None:
     """Contacts, deals and activities of the account stay, unlinked (the foreign keys set null)."""
@@ -190,8 +204,9 @@ async def list_accounts(
     after: Keyset | None = None,
     limit: int,
 ) -> PageResult[Account]:
-    query = select(Account).where(Account.workspace_id == principal.workspace_id,
-                                  Account.merged_into_id.is_(None))
+    query = select(Account).where(
+        Account.workspace_id == principal.workspace_id, Account.merged_into_id.is_(None)
+    )
     if owner_id is not None:
         query = query.where(Account.owner_id == owner_id)
     if domain:
@@ -204,5 +219,13 @@ async def list_accounts(
         query = query.where(Account.updated_at > as_utc(updated_after))
     if q and q.strip():
         query = query.where(_matching(q))
-    return await keyset_page(session, query, sort=sort, allowed=SORTS, default=DEFAULT_SORT,
-                             id_column=Account.id, after=after, limit=limit)
+    return await keyset_page(
+        session,
+        query,
+        sort=sort,
+        allowed=SORTS,
+        default=DEFAULT_SORT,
+        id_column=Account.id,
+        after=after,
+        limit=limit,
+    )

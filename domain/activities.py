@@ -38,8 +38,9 @@ SORTS: dict[str, InstrumentedAttribute[Any]] = {
 async def get_activity(
     session: AsyncSession, principal: Principal, activity_id: uuid.UUID, *, for_update: bool = False
 ) -> Activity:
-    query = select(Activity).where(Activity.workspace_id == principal.workspace_id,
-                                   Activity.id == activity_id)
+    query = select(Activity).where(
+        Activity.workspace_id == principal.workspace_id, Activity.id == activity_id
+    )
     if for_update:
         query = query.with_for_update().execution_options(populate_existing=True)
     activity = (await session.execute(query)).scalar_one_or_none()
@@ -94,9 +95,14 @@ async def create_activity(
     if values.get("owner_id") is None:
         values["owner_id"] = principal.user_id
     activity = Activity(
-        id=uuid.uuid4(), workspace_id=principal.workspace_id, created_at=now, updated_at=now,
+        id=uuid.uuid4(),
+        workspace_id=principal.workspace_id,
+        created_at=now,
+        updated_at=now,
         # Who made it decides whether it ends an idle spell: a person's does, an automation's not.
-        created_by_type=principal.kind, created_by_id=principal.actor_id, **values,
+        created_by_type=principal.kind,
+        created_by_id=principal.actor_id,
+        **values,
     )
     session.add(activity)
     await announce_created(session, principal, activity, subject_type=SUBJECT, now=now, timeline=False)
@@ -119,13 +125,18 @@ async def update_activity(
     before = snapshot(activity)
     for key, value in values.items():
         setattr(activity, key, value)
-    await announce_changes(session, principal, activity, before=before, subject_type=SUBJECT, now=now,
-                           timeline=False)
+    await announce_changes(
+        session, principal, activity, before=before, subject_type=SUBJECT, now=now, timeline=False
+    )
     return activity
 
 
 async def complete_activity(
-    session: AsyncSession, *, principal: Principal, activity_id: uuid.UUID, expected_version: int | None,
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    activity_id: uuid.UUID,
+    expected_version: int | None,
     now: datetime,
 ) -> Activity:
     """Mark done now; completing again keeps the first time (a retried click changes nothing)."""
@@ -134,13 +145,25 @@ async def complete_activity(
     if activity.completed_at is None:
         before = snapshot(activity)
         activity.completed_at = now
-        await announce_changes(session, principal, activity, before=before, subject_type=SUBJECT, now=now,
-                               event="completed", timeline=False)
+        await announce_changes(
+            session,
+            principal,
+            activity,
+            before=before,
+            subject_type=SUBJECT,
+            now=now,
+            event="completed",
+            timeline=False,
+        )
     return activity
 
 
 async def delete_activity(
-    session: AsyncSession, *, principal: Principal, activity_id: uuid.UUID, expected_version: int | None,
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    activity_id: uuid.UUID,
+    expected_version: int | None,
     now: datetime,
 ) -> None:
     activity = await get_activity(session, principal, activity_id, for_update=True)
@@ -167,8 +190,11 @@ async def list_activities(
 ) -> PageResult[Activity]:
     query = select(Activity).where(Activity.workspace_id == principal.workspace_id)
     for column, value in (
-        (Activity.type, type), (Activity.owner_id, owner_id), (Activity.contact_id, contact_id),
-        (Activity.account_id, account_id), (Activity.deal_id, deal_id),
+        (Activity.type, type),
+        (Activity.owner_id, owner_id),
+        (Activity.contact_id, contact_id),
+        (Activity.account_id, account_id),
+        (Activity.deal_id, deal_id),
     ):
         if value is not None:
             query = query.where(column == value)
@@ -181,5 +207,13 @@ async def list_activities(
         query = query.where(Activity.due_at > as_utc(due_after))
     if updated_after is not None:
         query = query.where(Activity.updated_at > as_utc(updated_after))
-    return await keyset_page(session, query, sort=sort, allowed=SORTS, default=DEFAULT_SORT,
-                             id_column=Activity.id, after=after, limit=limit)
+    return await keyset_page(
+        session,
+        query,
+        sort=sort,
+        allowed=SORTS,
+        default=DEFAULT_SORT,
+        id_column=Activity.id,
+        after=after,
+        limit=limit,
+    )

@@ -244,15 +244,20 @@ def _totals_query(
     closed_ids = [s.id for s in stages if s.kind != "open"]
     aggregate_ids = closed_ids + (open_ids if filtered else [])
     aggregated = (
-        select(Deal.stage_id, Deal.currency, func.count().label("n"),
-               func.coalesce(func.sum(Deal.amount), 0).label("amount"))
+        select(
+            Deal.stage_id,
+            Deal.currency,
+            func.count().label("n"),
+            func.coalesce(func.sum(Deal.amount), 0).label("amount"),
+        )
         .where(Deal.workspace_id == workspace_id, Deal.stage_id.in_(aggregate_ids), *filters)
         .group_by(Deal.stage_id, Deal.currency)
     )
     if filtered or not open_ids:
         return aggregated
-    running = select(StageTotal.stage_id, StageTotal.currency, StageTotal.open_count,
-                     StageTotal.open_amount).where(
+    running = select(
+        StageTotal.stage_id, StageTotal.currency, StageTotal.open_count, StageTotal.open_amount
+    ).where(
         StageTotal.workspace_id == workspace_id, StageTotal.stage_id.in_(open_ids), StageTotal.open_count > 0
     )
     return select(union_all(running, aggregated).subquery())

@@ -103,8 +103,10 @@ async def _lock_identity(session: AsyncSession, workspace_id: uuid.UUID, values:
     workspace lock lets an import batch (which takes it exclusively) write many contacts at once
     without racing single creates.
     """
-    await session.execute(text("SELECT pg_advisory_xact_lock_shared(hashtextextended(:key, 0))"),
-                          {"key": contact_writers_lock(workspace_id)})
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock_shared(hashtextextended(:key, 0))"),
+        {"key": contact_writers_lock(workspace_id)},
+    )
     for kind in ("email", "phone"):
         if values.get(kind) is not None:
             await session.execute(
@@ -119,7 +121,11 @@ def contact_writers_lock(workspace_id: uuid.UUID) -> str:
 
 
 async def find_duplicate(
-    session: AsyncSession, workspace_id: uuid.UUID, *, email: str | None, phone: str | None,
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    *,
+    email: str | None,
+    phone: str | None,
     for_update: bool = False,
 ) -> Contact | None:
     """The live contact with this normalised email or phone; an email match wins, then the oldest."""
@@ -184,7 +190,10 @@ async def create_contact(
     if on_duplicate != "allow":
         await _lock_identity(session, principal.workspace_id, values)
         duplicate = await find_duplicate(
-            session, principal.workspace_id, email=values.get("email"), phone=values.get("phone"),
+            session,
+            principal.workspace_id,
+            email=values.get("email"),
+            phone=values.get("phone"),
             for_update=on_duplicate == "merge",
         )
         if duplicate is not None:
@@ -193,8 +202,13 @@ async def create_contact(
             same = "email" if values.get("email") and duplicate.email == values["email"] else "phone"
             raise Conflict(f"A contact with this {same} already exists", duplicate_of=str(duplicate.id))
     contact = Contact(
-        id=uuid.uuid4(), workspace_id=principal.workspace_id, created_at=now, updated_at=now,
-        tags=values.pop("tags", []), custom_fields=values.pop("custom_fields", {}), **values,
+        id=uuid.uuid4(),
+        workspace_id=principal.workspace_id,
+        created_at=now,
+        updated_at=now,
+        tags=values.pop("tags", []),
+        custom_fields=values.pop("custom_fields", {}),
+        **values,
     )
     session.add(contact)
     await announce_created(session, principal, contact, subject_type=SUBJECT, now=now)
@@ -220,14 +234,20 @@ async def update_contact(
     for key, value in values.items():
         setattr(contact, key, value)
     await require_fields(session, principal.workspace_id, "contacts", snapshot(contact))
-    changes = await announce_changes(session, principal, contact, before=before, subject_type=SUBJECT, now=now)
+    changes = await announce_changes(
+        session, principal, contact, before=before, subject_type=SUBJECT, now=now
+    )
     if changes.keys() & {"first_name", "last_name", "email", "phone", "account_id"}:
         await flag_contact(session, principal.workspace_id, contact, now)
     return contact
 
 
 async def delete_contact(
-    session: AsyncSession, *, principal: Principal, contact_id: uuid.UUID, expected_version: int | None,
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    contact_id: uuid.UUID,
+    expected_version: int | None,
     now: datetime,
 ) -> None:
     contact = await get_contact(session, principal, contact_id, for_update=True)
@@ -240,8 +260,9 @@ def _matching(workspace_id: uuid.UUID, q: str) -> ColumnElement[bool]:
     pattern = like_pattern(q)
     if uses_trigram_index(q):
         return Contact.id.in_(select(func.contact_ids_matching(pattern)))
-    companies = select(Account.id).where(Account.workspace_id == workspace_id,
-                                         func.lower(Account.name).like(pattern))
+    companies = select(Account.id).where(
+        Account.workspace_id == workspace_id, func.lower(Account.name).like(pattern)
+    )
     return or_(Contact.search_text.like(pattern), Contact.account_id.in_(companies))
 
 
@@ -260,8 +281,9 @@ async def list_contacts(
     after: Keyset | None = None,
     limit: int,
 ) -> PageResult[Contact]:
-    query = select(Contact).where(Contact.workspace_id == principal.workspace_id,
-                                  Contact.merged_into_id.is_(None))
+    query = select(Contact).where(
+        Contact.workspace_id == principal.workspace_id, Contact.merged_into_id.is_(None)
+    )
     if owner_id is not None:
         query = query.where(Contact.owner_id == owner_id)
     if account_id is not None:
@@ -276,5 +298,13 @@ async def list_contacts(
         query = query.where(Contact.created_at > as_utc(created_after))
     if q and q.strip():
         query = query.where(_matching(principal.workspace_id, q))
-    return await keyset_page(session, query, sort=sort, allowed=SORTS, default=DEFAULT_SORT,
-                             id_column=Contact.id, after=after, limit=limit)
+    return await keyset_page(
+        session,
+        query,
+        sort=sort,
+        allowed=SORTS,
+        default=DEFAULT_SORT,
+        id_column=Contact.id,
+        after=after,
+        limit=limit,
+    )

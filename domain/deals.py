@@ -30,8 +30,14 @@ from domain.search import as_utc, like_pattern, uses_trigram_index
 from domain.snapshots import snapshot
 from domain.timeline import field_changes, record
 
-SORTS = {"created_at": Deal.created_at, "updated_at": Deal.updated_at, "amount": Deal.amount,
-         "expected_close_date": Deal.expected_close_date, "title": Deal.title, "rank": Deal.rank}
+SORTS = {
+    "created_at": Deal.created_at,
+    "updated_at": Deal.updated_at,
+    "amount": Deal.amount,
+    "expected_close_date": Deal.expected_close_date,
+    "title": Deal.title,
+    "rank": Deal.rank,
+}
 DEFAULT_SORT = "-created_at"
 
 
@@ -119,8 +125,9 @@ def missing_fields(deal: Deal, contact_ids: Sequence[uuid.UUID], stage: Stage) -
 
 
 def missing_errors(stage: Stage, missing: Sequence[str]) -> list[FieldError]:
-    return [FieldError(loc=["body", f], msg=f"Stage {stage.name!r} requires {f}", type="missing")
-            for f in missing]
+    return [
+        FieldError(loc=["body", f], msg=f"Stage {stage.name!r} requires {f}", type="missing") for f in missing
+    ]
 
 
 async def _check_account(
@@ -129,9 +136,11 @@ async def _check_account(
     if account_id is None:
         return
     found = await session.scalar(
-        select(func.count()).select_from(Account)
-        .where(Account.workspace_id == workspace_id, Account.id == account_id,
-               Account.merged_into_id.is_(None))
+        select(func.count())
+        .select_from(Account)
+        .where(
+            Account.workspace_id == workspace_id, Account.id == account_id, Account.merged_into_id.is_(None)
+        )
     )
     if not found:
         raise invalid("account_id", "account_id is not an account of this workspace")
@@ -143,10 +152,17 @@ async def _check_contacts(
     wanted = list(dict.fromkeys(contact_ids or ()))
     if not wanted:
         return []
-    found = set((await session.execute(
-        select(Contact.id).where(Contact.workspace_id == workspace_id, Contact.id.in_(wanted),
-                                 Contact.merged_into_id.is_(None))
-    )).scalars())
+    found = set(
+        (
+            await session.execute(
+                select(Contact.id).where(
+                    Contact.workspace_id == workspace_id,
+                    Contact.id.in_(wanted),
+                    Contact.merged_into_id.is_(None),
+                )
+            )
+        ).scalars()
+    )
     absent = [i for i, contact_id in enumerate(wanted) if contact_id not in found]
     if absent:
         raise ValidationFailed(
@@ -165,8 +181,10 @@ async def _set_contacts(
     if contact_ids:
         await session.execute(
             insert(DealContact),
-            [{"workspace_id": workspace_id, "deal_id": deal_id, "contact_id": c, "position": i}
-             for i, c in enumerate(contact_ids)],
+            [
+                {"workspace_id": workspace_id, "deal_id": deal_id, "contact_id": c, "position": i}
+                for i, c in enumerate(contact_ids)
+            ],
         )
 
 
@@ -201,8 +219,16 @@ async def announce(
 ) -> None:
     payload = snapshot(record_.deal, contact_ids=record_.contact_ids)
     for type_ in types:
-        await emit(session, workspace_id=principal.workspace_id, type=type_, payload=payload, now=now,
-                   subject_type="deal", subject_id=record_.deal.id, actor=principal)
+        await emit(
+            session,
+            workspace_id=principal.workspace_id,
+            type=type_,
+            payload=payload,
+            now=now,
+            subject_type="deal",
+            subject_id=record_.deal.id,
+            actor=principal,
+        )
 
 
 def history_row(
@@ -210,9 +236,15 @@ def history_row(
 ) -> StageChange:
     """The deal entering its current stage (from None when created into it)."""
     return StageChange(
-        id=uuid.uuid4(), workspace_id=principal.workspace_id, deal_id=deal.id, pipeline_id=deal.pipeline_id,
-        from_stage_id=from_stage_id, to_stage_id=deal.stage_id, actor_type=principal.kind,
-        actor_id=principal.actor_id, at=now,
+        id=uuid.uuid4(),
+        workspace_id=principal.workspace_id,
+        deal_id=deal.id,
+        pipeline_id=deal.pipeline_id,
+        from_stage_id=from_stage_id,
+        to_stage_id=deal.stage_id,
+        actor_type=principal.kind,
+        actor_id=principal.actor_id,
+        at=now,
     )
 
 
@@ -276,22 +308,36 @@ async def create_deal(
     contacts = await _check_contacts(session, ws, contact_ids)
     source = clean_text(source)
     if source is None and contacts:
-        source = await session.scalar(select(Contact.source).where(Contact.workspace_id == ws,
-                                                                  Contact.id == contacts[0]))
+        source = await session.scalar(
+            select(Contact.source).where(Contact.workspace_id == ws, Contact.id == contacts[0])
+        )
     deal = Deal(
-        id=uuid.uuid4(), workspace_id=ws, title=title.strip(), amount=parsed_amount, currency=currency,
-        account_id=account_id, owner_id=owner_id, expected_close_date=expected_close_date,
-        lost_reason=clean_text(lost_reason), source=source, tags=clean_tags(tags),
-        custom_fields=dict(custom_fields or {}), created_at=now, updated_at=now, status="open",
+        id=uuid.uuid4(),
+        workspace_id=ws,
+        title=title.strip(),
+        amount=parsed_amount,
+        currency=currency,
+        account_id=account_id,
+        owner_id=owner_id,
+        expected_close_date=expected_close_date,
+        lost_reason=clean_text(lost_reason),
+        source=source,
+        tags=clean_tags(tags),
+        custom_fields=dict(custom_fields or {}),
+        created_at=now,
+        updated_at=now,
+        status="open",
     )
     errors = missing_errors(stage, missing_fields(deal, contacts, stage))
     if stage.kind == "lost" and not deal.lost_reason:
-        errors.append(FieldError(loc=["body", "lost_reason"], msg="A lost deal needs a lost_reason",
-                                 type="missing"))
+        errors.append(
+            FieldError(loc=["body", "lost_reason"], msg="A lost deal needs a lost_reason", type="missing")
+        )
     if errors:
         missing = ", ".join(str(e.loc[-1]) for e in errors)
-        raise ValidationFailed(f"The deal cannot enter stage {stage.name!r} without: {missing}",
-                               errors=errors)
+        raise ValidationFailed(
+            f"The deal cannot enter stage {stage.name!r} without: {missing}", errors=errors
+        )
     enter_stage(deal, stage, now)
     await ranks.lock_column(session, stage.id)
     deal.rank = await ranks.rank_at_end(session, workspace_id=ws, stage_id=stage.id, moving_id=deal.id)
@@ -300,8 +346,15 @@ async def create_deal(
     await _set_contacts(session, ws, deal.id, contacts)
     session.add(history_row(principal, deal, None, now))
     record_ = DealRecord(deal, contacts)
-    await record(session, principal=principal, subject_type="deal", subject_id=deal.id, type="created",
-                 data={"title": deal.title, "stage_id": str(stage.id), "stage": stage.name}, at=now)
+    await record(
+        session,
+        principal=principal,
+        subject_type="deal",
+        subject_id=deal.id,
+        type="created",
+        data={"title": deal.title, "stage_id": str(stage.id), "stage": stage.name},
+        at=now,
+    )
     await announce(session, principal, record_, ["deal.created", *entry_events(stage)], now)
     return record_
 
@@ -372,14 +425,25 @@ async def update_deal(
     await session.flush()
     if new_contacts != contacts:
         await _set_contacts(session, ws, deal.id, new_contacts)
-    await record(session, principal=principal, subject_type="deal", subject_id=deal.id, type="field_changed",
-                 data={"changes": diff}, at=now)
+    await record(
+        session,
+        principal=principal,
+        subject_type="deal",
+        subject_id=deal.id,
+        type="field_changed",
+        data={"changes": diff},
+        at=now,
+    )
     await announce(session, principal, record_, ["deal.updated"], now)
     return record_
 
 
 async def delete_deal(
-    *, session: AsyncSession, principal: Principal, deal_id: uuid.UUID, expected_version: int | None,
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    deal_id: uuid.UUID,
+    expected_version: int | None,
     now: datetime,
 ) -> None:
     deal = await load_deal(session, principal, deal_id, lock=True)
@@ -402,21 +466,31 @@ async def list_deals(
     sort_key, descending = parse_sort(sort, SORTS, DEFAULT_SORT)
     name = sort_key.lstrip("-")
     query = select(Deal).where(Deal.workspace_id == principal.workspace_id)
-    for column, value in ((Deal.pipeline_id, filters.pipeline_id), (Deal.stage_id, filters.stage_id),
-                          (Deal.status, filters.status), (Deal.owner_id, filters.owner_id),
-                          (Deal.account_id, filters.account_id)):
+    for column, value in (
+        (Deal.pipeline_id, filters.pipeline_id),
+        (Deal.stage_id, filters.stage_id),
+        (Deal.status, filters.status),
+        (Deal.owner_id, filters.owner_id),
+        (Deal.account_id, filters.account_id),
+    ):
         if value is not None:
             query = query.where(column == value)
     if filters.contact_id is not None:
-        query = query.where(Deal.id.in_(select(DealContact.deal_id).where(
-            DealContact.workspace_id == principal.workspace_id, DealContact.contact_id == filters.contact_id
-        )))
+        query = query.where(
+            Deal.id.in_(
+                select(DealContact.deal_id).where(
+                    DealContact.workspace_id == principal.workspace_id,
+                    DealContact.contact_id == filters.contact_id,
+                )
+            )
+        )
     if filters.updated_after is not None:
         query = query.where(Deal.updated_at > as_utc(filters.updated_after))
     if filters.q and filters.q.strip():
         query = query.where(title_matches(filters.q))
-    query = apply_keyset(query, column=SORTS[name], id_column=Deal.id, descending=descending,
-                         after=after, limit=limit)
+    query = apply_keyset(
+        query, column=SORTS[name], id_column=Deal.id, descending=descending, after=after, limit=limit
+    )
     rows = list((await session.execute(query)).scalars())
     page = page_of(rows, limit=limit, sort=sort_key, key=lambda d: (getattr(d, name), d.id))
     return DealPage(items=await deal_records(session, principal.workspace_id, page.items), next=page.next)

@@ -61,20 +61,36 @@ async def populate_demo_workspace(
     from domain.deals import create_deal
 
     user = await session.get(User, user_id)
-    principal = Principal(workspace_id=workspace_id, user_id=user_id, role=ADMIN, kind="user",
-                          name=user.name if user else "Demo User")
+    principal = Principal(
+        workspace_id=workspace_id,
+        user_id=user_id,
+        role=ADMIN,
+        kind="user",
+        name=user.name if user else "Demo User",
+    )
     accounts = [
-        await create_account(session, principal=principal, now=now - timedelta(days=60),
-                             fields={"name": name, "domain": domain, "industry": industry})
+        await create_account(
+            session,
+            principal=principal,
+            now=now - timedelta(days=60),
+            fields={"name": name, "domain": domain, "industry": industry},
+        )
         for name, domain, industry in _ACCOUNTS
     ]
     contacts = []
     for first, last, title, account, source in _CONTACTS:
         contact, _ = await create_contact(
-            session, principal=principal, now=now - timedelta(days=55),
-            fields={"first_name": first, "last_name": last, "title": title, "source": source,
-                    "email": f"{first.lower()}.{last.lower()}@{_ACCOUNTS[account][1]}",
-                    "account_id": accounts[account].id},
+            session,
+            principal=principal,
+            now=now - timedelta(days=55),
+            fields={
+                "first_name": first,
+                "last_name": last,
+                "title": title,
+                "source": source,
+                "email": f"{first.lower()}.{last.lower()}@{_ACCOUNTS[account][1]}",
+                "account_id": accounts[account].id,
+            },
         )
         contacts.append(contact)
     pipeline = await default_pipeline(session, workspace_id)
@@ -92,7 +108,15 @@ async def populate_demo_workspace(
         created = now - timedelta(days=age)
         closing: date | None = today + timedelta(days=close_in) if close_in is not None else None
         await create_deal(
-            session=session, principal=principal, title=title, amount=amount, pipeline_id=pipeline.id,
-            stage_id=stage.id, account_id=contacts[person].account_id, contact_ids=[contacts[person].id],
-            expected_close_date=closing, lost_reason=lost_reason, now=created,
+            session=session,
+            principal=principal,
+            title=title,
+            amount=amount,
+            pipeline_id=pipeline.id,
+            stage_id=stage.id,
+            account_id=contacts[person].account_id,
+            contact_ids=[contacts[person].id],
+            expected_close_date=closing,
+            lost_reason=lost_reason,
+            now=created,
         )

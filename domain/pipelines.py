@@ -97,10 +97,17 @@ def _check_stage_values(spec: dict[str, Any], loc: Sequence[str | int] = ("body"
 
 def _new_stage(workspace_id: uuid.UUID, pipeline_id: uuid.UUID, spec: StageSpec, now: datetime) -> Stage:
     return Stage(
-        id=uuid.uuid4(), workspace_id=workspace_id, pipeline_id=pipeline_id,
-        name=_clean_name(spec.name, "stage"), position=spec.position or 0, probability=spec.probability,
-        kind=spec.kind, rotting_days=spec.rotting_days,
-        required_fields=list(dict.fromkeys(spec.required_fields)), created_at=now, updated_at=now,
+        id=uuid.uuid4(),
+        workspace_id=workspace_id,
+        pipeline_id=pipeline_id,
+        name=_clean_name(spec.name, "stage"),
+        position=spec.position or 0,
+        probability=spec.probability,
+        kind=spec.kind,
+        rotting_days=spec.rotting_days,
+        required_fields=list(dict.fromkeys(spec.required_fields)),
+        created_at=now,
+        updated_at=now,
     )
 
 
@@ -117,8 +124,16 @@ async def create_default_pipeline(
     session: AsyncSession, *, workspace_id: uuid.UUID, now: datetime
 ) -> Pipeline:
     """The "Sales pipeline" every new workspace starts with."""
-    pipeline = Pipeline(id=uuid.uuid4(), workspace_id=workspace_id, name=DEFAULT_PIPELINE_NAME, position=0,
-                        is_default=True, on_won="project", created_at=now, updated_at=now)
+    pipeline = Pipeline(
+        id=uuid.uuid4(),
+        workspace_id=workspace_id,
+        name=DEFAULT_PIPELINE_NAME,
+        position=0,
+        is_default=True,
+        on_won="project",
+        created_at=now,
+        updated_at=now,
+    )
     session.add(pipeline)
     await session.flush()
     for position, spec in enumerate(DEFAULT_STAGES):
@@ -143,10 +158,13 @@ async def _stages_of(
 
 
 async def list_pipelines(session: AsyncSession, principal: Principal) -> list[PipelineView]:
-    pipelines = (await session.execute(
-        select(Pipeline).where(Pipeline.workspace_id == principal.workspace_id)
-        .order_by(Pipeline.position, Pipeline.created_at, Pipeline.id)
-    )).scalars()
+    pipelines = (
+        await session.execute(
+            select(Pipeline)
+            .where(Pipeline.workspace_id == principal.workspace_id)
+            .order_by(Pipeline.position, Pipeline.created_at, Pipeline.id)
+        )
+    ).scalars()
     views = {p.id: PipelineView(p) for p in pipelines}
     for stage in await _stages_of(session, principal.workspace_id, list(views)):
         views[stage.pipeline_id].stages.append(stage)
@@ -173,8 +191,11 @@ async def get_pipeline(session: AsyncSession, principal: Principal, pipeline_id:
 
 async def _lock_workspace_pipelines(session: AsyncSession, workspace_id: uuid.UUID) -> list[Pipeline]:
     rows = await session.execute(
-        select(Pipeline).where(Pipeline.workspace_id == workspace_id).order_by(Pipeline.position)
-        .with_for_update().execution_options(populate_existing=True)
+        select(Pipeline)
+        .where(Pipeline.workspace_id == workspace_id)
+        .order_by(Pipeline.position)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     return list(rows.scalars())
 
@@ -203,8 +224,14 @@ async def create_pipeline(
     existing = await _lock_workspace_pipelines(session, principal.workspace_id)
     _check_unique_pipeline_name(existing, name, None)
     pipeline = Pipeline(
-        id=uuid.uuid4(), workspace_id=principal.workspace_id, name=name, position=len(existing),
-        is_default=is_default or not existing, on_won=on_won, created_at=now, updated_at=now,
+        id=uuid.uuid4(),
+        workspace_id=principal.workspace_id,
+        name=name,
+        position=len(existing),
+        is_default=is_default or not existing,
+        on_won=on_won,
+        created_at=now,
+        updated_at=now,
     )
     if pipeline.is_default:
         for other in existing:

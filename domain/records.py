@@ -34,7 +34,12 @@ Mergeable = TypeVar("Mergeable", Account, Contact)
 
 
 async def live_record(
-    session: AsyncSession, model: type[Mergeable], principal: Principal, record_id: uuid.UUID, *, noun: str,
+    session: AsyncSession,
+    model: type[Mergeable],
+    principal: Principal,
+    record_id: uuid.UUID,
+    *,
+    noun: str,
     for_update: bool = False,
 ) -> Mergeable:
     """The record, or 404; one merged into another answers 404 naming the survivor."""
@@ -50,14 +55,19 @@ async def live_record(
 
 
 async def require_live_record(
-    session: AsyncSession, model: type[Mergeable], workspace_id: uuid.UUID, record_id: uuid.UUID, *,
-    field: str, noun: str,
+    session: AsyncSession,
+    model: type[Mergeable],
+    workspace_id: uuid.UUID,
+    record_id: uuid.UUID,
+    *,
+    field: str,
+    noun: str,
 ) -> None:
     """An id in a request body: absent, merged away or another workspace's is a 422 naming the field."""
     found = await session.scalar(
-        select(func.count()).select_from(model).where(
-            model.workspace_id == workspace_id, model.id == record_id, model.merged_into_id.is_(None)
-        )
+        select(func.count())
+        .select_from(model)
+        .where(model.workspace_id == workspace_id, model.id == record_id, model.merged_into_id.is_(None))
     )
     if not found:
         raise invalid(field, f"{field} does not name {noun} in this workspace")
@@ -96,20 +106,47 @@ def expect_version(row: Versioned, expected: int | None, noun: str) -> None:
 
 
 async def announce_created(
-    session: AsyncSession, principal: Principal, row: Versioned, *, subject_type: str, now: datetime,
+    session: AsyncSession,
+    principal: Principal,
+    row: Versioned,
+    *,
+    subject_type: str,
+    now: datetime,
     timeline: bool = True,
 ) -> None:
     await session.flush()
     if timeline:
-        await record(session, principal=principal, subject_type=subject_type, subject_id=row.id,
-                     type="created", data={}, at=now)
-    await emit(session, workspace_id=principal.workspace_id, type=f"{subject_type}.created",
-               payload=snapshot(row), now=now, subject_type=subject_type, subject_id=row.id, actor=principal)
+        await record(
+            session,
+            principal=principal,
+            subject_type=subject_type,
+            subject_id=row.id,
+            type="created",
+            data={},
+            at=now,
+        )
+    await emit(
+        session,
+        workspace_id=principal.workspace_id,
+        type=f"{subject_type}.created",
+        payload=snapshot(row),
+        now=now,
+        subject_type=subject_type,
+        subject_id=row.id,
+        actor=principal,
+    )
 
 
 async def announce_changes(
-    session: AsyncSession, principal: Principal, row: Versioned, *, before: dict[str, Any], subject_type: str,
-    now: datetime, event: str = "updated", timeline: bool = True,
+    session: AsyncSession,
+    principal: Principal,
+    row: Versioned,
+    *,
+    before: dict[str, Any],
+    subject_type: str,
+    now: datetime,
+    event: str = "updated",
+    timeline: bool = True,
 ) -> dict[str, list[Any]]:
     """Bump the version and announce what changed since `before` (a snapshot); no change, no event.
 
@@ -121,10 +158,25 @@ async def announce_changes(
     row.updated_at = now
     await session.flush()
     if timeline:
-        await record(session, principal=principal, subject_type=subject_type, subject_id=row.id,
-                     type="field_changed", data={"changes": changes}, at=now)
-    await emit(session, workspace_id=principal.workspace_id, type=f"{subject_type}.{event}",
-               payload=snapshot(row), now=now, subject_type=subject_type, subject_id=row.id, actor=principal)
+        await record(
+            session,
+            principal=principal,
+            subject_type=subject_type,
+            subject_id=row.id,
+            type="field_changed",
+            data={"changes": changes},
+            at=now,
+        )
+    await emit(
+        session,
+        workspace_id=principal.workspace_id,
+        type=f"{subject_type}.{event}",
+        payload=snapshot(row),
+        now=now,
+        subject_type=subject_type,
+        subject_id=row.id,
+        actor=principal,
+    )
     return changes
 
 
@@ -134,5 +186,13 @@ async def delete_and_announce(
     payload = snapshot(row)
     await session.delete(row)
     await session.flush()
-    await emit(session, workspace_id=principal.workspace_id, type=f"{subject_type}.deleted",
-               payload=payload, now=now, subject_type=subject_type, subject_id=row.id, actor=principal)
+    await emit(
+        session,
+        workspace_id=principal.workspace_id,
+        type=f"{subject_type}.deleted",
+        payload=payload,
+        now=now,
+        subject_type=subject_type,
+        subject_id=row.id,
+        actor=principal,
+    )

@@ -59,8 +59,9 @@ async def keyset_page(
     """One page of `query` (rows of one model) in the asked order, after the cursor's keyset."""
     sort, descending = parse_sort(sort, allowed, default)
     column = allowed[sort.lstrip("-")]
-    paged = apply_keyset(query, column=column, id_column=id_column, descending=descending, after=after,
-                             limit=limit)
+    paged = apply_keyset(
+        query, column=column, id_column=id_column, descending=descending, after=after, limit=limit
+    )
     rows: list[Any] = list((await session.execute(paged)).scalars())
     key: Callable[[Any], tuple[Any, Any]] = lambda row: (getattr(row, column.key), row.id)  # noqa: E731
     return page_of(rows, limit=limit, sort=sort, key=key)

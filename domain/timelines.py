@@ -55,9 +55,9 @@ async def _require_subject(
         await get_account(session, principal, subject_id)
     else:
         found = await session.scalar(
-            select(func.count()).select_from(Deal).where(
-                Deal.workspace_id == principal.workspace_id, Deal.id == subject_id
-            )
+            select(func.count())
+            .select_from(Deal)
+            .where(Deal.workspace_id == principal.workspace_id, Deal.id == subject_id)
         )
         if not found:
             raise NotFound("Deal not found")
@@ -67,8 +67,11 @@ Keys = Select[str, uuid.UUID, datetime]
 
 
 def _branch(
-    query: Keys, at: InstrumentedAttribute[datetime], id_: InstrumentedAttribute[uuid.UUID],
-    after: Keyset | None, limit: int,
+    query: Keys,
+    at: InstrumentedAttribute[datetime],
+    id_: InstrumentedAttribute[uuid.UUID],
+    after: Keyset | None,
+    limit: int,
 ) -> Keys:
     """One side of the stream, cut to a page on its own so each side can stop early on its index."""
     if after is not None:
@@ -102,15 +105,26 @@ async def timeline(
     workspace_id = principal.workspace_id
     link = _ACTIVITY_LINK[subject_type]
     activities = _branch(
-        select(literal("activity").label("kind"), Activity.id.label("id"), Activity.created_at.label("at"))
-        .where(Activity.workspace_id == workspace_id, link == subject_id),
-        Activity.created_at, Activity.id, after, limit,
+        select(
+            literal("activity").label("kind"), Activity.id.label("id"), Activity.created_at.label("at")
+        ).where(Activity.workspace_id == workspace_id, link == subject_id),
+        Activity.created_at,
+        Activity.id,
+        after,
+        limit,
     )
     events = _branch(
-        select(literal("event").label("kind"), TimelineEvent.id.label("id"), TimelineEvent.at.label("at"))
-        .where(TimelineEvent.workspace_id == workspace_id, TimelineEvent.subject_type == subject_type,
-               TimelineEvent.subject_id == subject_id),
-        TimelineEvent.at, TimelineEvent.id, after, limit,
+        select(
+            literal("event").label("kind"), TimelineEvent.id.label("id"), TimelineEvent.at.label("at")
+        ).where(
+            TimelineEvent.workspace_id == workspace_id,
+            TimelineEvent.subject_type == subject_type,
+            TimelineEvent.subject_id == subject_id,
+        ),
+        TimelineEvent.at,
+        TimelineEvent.id,
+        after,
+        limit,
     )
     stream = union_all(activities.subquery().select(), events.subquery().select()).subquery()
     keys = (
@@ -150,16 +164,30 @@ async def _entries(
             activity = activities[key.id]
             actor_id = _actor_id(activity)
             name = names.get(actor_id) if actor_id else None
-            entries.append(TimelineEntry(
-                kind="activity", id=activity.id, at=activity.created_at, type=activity.type,
-                actor=Actor(type=activity.created_by_type, id=actor_id, name=name),
-                subject_type=subject_type, subject_id=subject_id, activity=activity,
-            ))
+            entries.append(
+                TimelineEntry(
+                    kind="activity",
+                    id=activity.id,
+                    at=activity.created_at,
+                    type=activity.type,
+                    actor=Actor(type=activity.created_by_type, id=actor_id, name=name),
+                    subject_type=subject_type,
+                    subject_id=subject_id,
+                    activity=activity,
+                )
+            )
         else:
             event = events[key.id]
-            entries.append(TimelineEntry(
-                kind="event", id=event.id, at=event.at, type=event.type,
-                actor=Actor(type=event.actor_type, id=event.actor_id, name=event.actor_name),
-                subject_type=subject_type, subject_id=subject_id, data=event.data,
-            ))
+            entries.append(
+                TimelineEntry(
+                    kind="event",
+                    id=event.id,
+                    at=event.at,
+                    type=event.type,
+                    actor=Actor(type=event.actor_type, id=event.actor_id, name=event.actor_name),
+                    subject_type=subject_type,
+                    subject_id=subject_id,
+                    data=event.data,
+                )
+            )
     return entries

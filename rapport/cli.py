@@ -200,8 +200,15 @@ def import_(
                     progress.update(task, total=record.total, completed=record.processed)
 
                 record = await import_file(
-                    make_sessionmaker(engine), path=file, workspace=workspace, user_email=user, kind=object,
-                    on_duplicate=on_duplicate, dry_run=dry_run, clock=get_clock(), on_progress=advance,
+                    make_sessionmaker(engine),
+                    path=file,
+                    workspace=workspace,
+                    user_email=user,
+                    kind=object,
+                    on_duplicate=on_duplicate,
+                    dry_run=dry_run,
+                    clock=get_clock(),
+                    on_progress=advance,
                     mapping=json.loads(mapping) if mapping else None,
                 )
                 advance(record)
@@ -221,9 +228,11 @@ def import_(
         for error in exc.errors:
             typer.secho(f"  {'.'.join(str(p) for p in error.loc)}: {error.msg}", err=True, fg="red")
         raise typer.Exit(1) from None
-    typer.echo(f"{record.status}{' (dry run)' if record.dry_run else ''}: {record.total} rows: "
-               f"{record.created} created, {record.merged} merged, {record.skipped} skipped, "
-               f"{record.failed} failed" + (f" (see {errors})" if errors and record.failed else ""))
+    typer.echo(
+        f"{record.status}{' (dry run)' if record.dry_run else ''}: {record.total} rows: "
+        f"{record.created} created, {record.merged} merged, {record.skipped} skipped, "
+        f"{record.failed} failed" + (f" (see {errors})" if errors and record.failed else "")
+    )
     if record.error:
         typer.secho(record.error, err=True, fg="red")
     if record.status != "done":

@@ -21,7 +21,9 @@ Sort = Annotated[str, Query(description="name, created_at or updated_at; -field 
 
 
 @router.get(
-    "/accounts", response_model=Page[AccountOut], operation_id="accounts-list",
+    "/accounts",
+    response_model=Page[AccountOut],
+    operation_id="accounts-list",
     responses=problem_responses(422),
 )
 async def list_accounts(
@@ -36,22 +38,36 @@ async def list_accounts(
     sort: Sort = accounts.DEFAULT_SORT,
 ) -> Response:
     page = await accounts.list_accounts(
-        ctx.session, principal=ctx.principal, owner_id=owner_id, domain=domain, industry=industry, tag=tag,
-        updated_after=updated_after, q=q, sort=sort, after=ctx.after(params, sort), limit=params.limit,
+        ctx.session,
+        principal=ctx.principal,
+        owner_id=owner_id,
+        domain=domain,
+        industry=industry,
+        tag=tag,
+        updated_after=updated_after,
+        q=q,
+        sort=sort,
+        after=ctx.after(params, sort),
+        limit=params.limit,
     )
     return await ctx.respond(
-        Page[AccountOut](items=[AccountOut.model_validate(a) for a in page.items],
-                         next_cursor=ctx.next_cursor(page.next))
+        Page[AccountOut](
+            items=[AccountOut.model_validate(a) for a in page.items], next_cursor=ctx.next_cursor(page.next)
+        )
     )
 
 
 @router.post(
-    "/accounts", status_code=201, response_model=AccountOut, operation_id="accounts-create",
+    "/accounts",
+    status_code=201,
+    response_model=AccountOut,
+    operation_id="accounts-create",
     responses=problem_responses(422),
 )
 async def create_account(body: AccountIn, ctx: CtxDep) -> Response:
-    account = await accounts.create_account(ctx.session, principal=ctx.principal, fields=body.model_dump(),
-                                            now=ctx.now)
+    account = await accounts.create_account(
+        ctx.session, principal=ctx.principal, fields=body.model_dump(), now=ctx.now
+    )
     return await ctx.respond(AccountOut.model_validate(account), status=201, etag=account.version)
 
 
@@ -62,24 +78,35 @@ async def get_account(account_id: uuid.UUID, ctx: CtxDep) -> Response:
 
 
 @router.patch(
-    "/accounts/{account_id}", response_model=AccountOut, operation_id="accounts-update",
+    "/accounts/{account_id}",
+    response_model=AccountOut,
+    operation_id="accounts-update",
     responses=problem_responses(412, 422),
 )
 async def update_account(account_id: uuid.UUID, body: AccountPatch, ctx: CtxDep) -> Response:
     account = await accounts.update_account(
-        ctx.session, principal=ctx.principal, account_id=account_id,
-        changes=body.model_dump(exclude_unset=True), expected_version=ctx.if_match(), now=ctx.now,
+        ctx.session,
+        principal=ctx.principal,
+        account_id=account_id,
+        changes=body.model_dump(exclude_unset=True),
+        expected_version=ctx.if_match(),
+        now=ctx.now,
     )
     return await ctx.respond(AccountOut.model_validate(account), etag=account.version)
 
 
 @router.delete(
-    "/accounts/{account_id}", status_code=204, operation_id="accounts-delete",
+    "/accounts/{account_id}",
+    status_code=204,
+    operation_id="accounts-delete",
     responses=problem_responses(412),
 )
 async def delete_account(account_id: uuid.UUID, ctx: CtxDep) -> Response:
     await accounts.delete_account(
-        ctx.session, principal=ctx.principal, account_id=account_id, expected_version=ctx.if_match(),
+        ctx.session,
+        principal=ctx.principal,
+        account_id=account_id,
+        expected_version=ctx.if_match(),
         now=ctx.now,
     )
     return await ctx.respond(status=204)

@@ -20,7 +20,9 @@ Sort = Annotated[str, Query(description="due_at, created_at or updated_at; -fiel
 
 
 @router.get(
-    "/activities", response_model=Page[ActivityOut], operation_id="activities-list",
+    "/activities",
+    response_model=Page[ActivityOut],
+    operation_id="activities-list",
     responses=problem_responses(422),
 )
 async def list_activities(
@@ -38,19 +40,33 @@ async def list_activities(
     sort: Sort = activities.DEFAULT_SORT,
 ) -> Response:
     page = await activities.list_activities(
-        ctx.session, principal=ctx.principal, type=type, owner_id=owner_id, contact_id=contact_id,
-        account_id=account_id, deal_id=deal_id, completed=completed, due_before=due_before,
-        due_after=due_after, updated_after=updated_after, sort=sort, after=ctx.after(params, sort),
+        ctx.session,
+        principal=ctx.principal,
+        type=type,
+        owner_id=owner_id,
+        contact_id=contact_id,
+        account_id=account_id,
+        deal_id=deal_id,
+        completed=completed,
+        due_before=due_before,
+        due_after=due_after,
+        updated_after=updated_after,
+        sort=sort,
+        after=ctx.after(params, sort),
         limit=params.limit,
     )
     return await ctx.respond(
-        Page[ActivityOut](items=[ActivityOut.model_validate(a) for a in page.items],
-                          next_cursor=ctx.next_cursor(page.next))
+        Page[ActivityOut](
+            items=[ActivityOut.model_validate(a) for a in page.items], next_cursor=ctx.next_cursor(page.next)
+        )
     )
 
 
 @router.post(
-    "/activities", status_code=201, response_model=ActivityOut, operation_id="activities-create",
+    "/activities",
+    status_code=201,
+    response_model=ActivityOut,
+    operation_id="activities-create",
     responses=problem_responses(422),
 )
 async def create_activity(body: ActivityIn, ctx: CtxDep) -> Response:
@@ -69,36 +85,52 @@ async def get_activity(activity_id: uuid.UUID, ctx: CtxDep) -> Response:
 
 
 @router.patch(
-    "/activities/{activity_id}", response_model=ActivityOut, operation_id="activities-update",
+    "/activities/{activity_id}",
+    response_model=ActivityOut,
+    operation_id="activities-update",
     responses=problem_responses(412, 422),
 )
 async def update_activity(activity_id: uuid.UUID, body: ActivityPatch, ctx: CtxDep) -> Response:
     activity = await activities.update_activity(
-        ctx.session, principal=ctx.principal, activity_id=activity_id,
-        changes=body.model_dump(exclude_unset=True), expected_version=ctx.if_match(), now=ctx.now,
+        ctx.session,
+        principal=ctx.principal,
+        activity_id=activity_id,
+        changes=body.model_dump(exclude_unset=True),
+        expected_version=ctx.if_match(),
+        now=ctx.now,
     )
     return await ctx.respond(ActivityOut.model_validate(activity), etag=activity.version)
 
 
 @router.post(
-    "/activities/{activity_id}/complete", response_model=ActivityOut, operation_id="activities-complete",
+    "/activities/{activity_id}/complete",
+    response_model=ActivityOut,
+    operation_id="activities-complete",
     responses=problem_responses(412),
 )
 async def complete_activity(activity_id: uuid.UUID, ctx: CtxDep) -> Response:
     activity = await activities.complete_activity(
-        ctx.session, principal=ctx.principal, activity_id=activity_id, expected_version=ctx.if_match(),
+        ctx.session,
+        principal=ctx.principal,
+        activity_id=activity_id,
+        expected_version=ctx.if_match(),
         now=ctx.now,
     )
     return await ctx.respond(ActivityOut.model_validate(activity), etag=activity.version)
 
 
 @router.delete(
-    "/activities/{activity_id}", status_code=204, operation_id="activities-delete",
+    "/activities/{activity_id}",
+    status_code=204,
+    operation_id="activities-delete",
     responses=problem_responses(412),
 )
 async def delete_activity(activity_id: uuid.UUID, ctx: CtxDep) -> Response:
     await activities.delete_activity(
-        ctx.session, principal=ctx.principal, activity_id=activity_id, expected_version=ctx.if_match(),
+        ctx.session,
+        principal=ctx.principal,
+        activity_id=activity_id,
+        expected_version=ctx.if_match(),
         now=ctx.now,
     )
     return await ctx.respond(status=204)

@@ -23,7 +23,9 @@ Sort = Annotated[
 
 
 @router.get(
-    "/contacts", response_model=Page[ContactOut], operation_id="contacts-list",
+    "/contacts",
+    response_model=Page[ContactOut],
+    operation_id="contacts-list",
     responses=problem_responses(422),
 )
 async def list_contacts(
@@ -39,18 +41,31 @@ async def list_contacts(
     sort: Sort = contacts.DEFAULT_SORT,
 ) -> Response:
     page = await contacts.list_contacts(
-        ctx.session, principal=ctx.principal, owner_id=owner_id, account_id=account_id, tag=tag, email=email,
-        updated_after=updated_after, created_after=created_after, q=q, sort=sort,
-        after=ctx.after(params, sort), limit=params.limit,
+        ctx.session,
+        principal=ctx.principal,
+        owner_id=owner_id,
+        account_id=account_id,
+        tag=tag,
+        email=email,
+        updated_after=updated_after,
+        created_after=created_after,
+        q=q,
+        sort=sort,
+        after=ctx.after(params, sort),
+        limit=params.limit,
     )
     return await ctx.respond(
-        Page[ContactOut](items=[ContactOut.model_validate(c) for c in page.items],
-                         next_cursor=ctx.next_cursor(page.next))
+        Page[ContactOut](
+            items=[ContactOut.model_validate(c) for c in page.items], next_cursor=ctx.next_cursor(page.next)
+        )
     )
 
 
 @router.post(
-    "/contacts", status_code=201, response_model=ContactOut, operation_id="contacts-create",
+    "/contacts",
+    status_code=201,
+    response_model=ContactOut,
+    operation_id="contacts-create",
     responses={
         200: {"model": ContactOut, "description": "Merged into the existing duplicate (on_duplicate=merge)"},
         **problem_responses(409, 422),
@@ -61,15 +76,18 @@ async def create_contact(
     ctx: CtxDep,
     on_duplicate: Annotated[
         contacts.OnDuplicate,
-        Query(description="An existing contact with the same email or phone: 409 (error), create anyway "
-                          "(allow), or fill its empty fields and return it with 200 (merge)."),
+        Query(
+            description="An existing contact with the same email or phone: 409 (error), create anyway "
+            "(allow), or fill its empty fields and return it with 200 (merge)."
+        ),
     ] = "error",
 ) -> Response:
     contact, created = await contacts.create_contact(
         ctx.session, principal=ctx.principal, fields=body.model_dump(), on_duplicate=on_duplicate, now=ctx.now
     )
-    return await ctx.respond(ContactOut.model_validate(contact), status=201 if created else 200,
-                             etag=contact.version)
+    return await ctx.respond(
+        ContactOut.model_validate(contact), status=201 if created else 200, etag=contact.version
+    )
 
 
 @router.get("/contacts/{contact_id}", response_model=ContactOut, operation_id="contacts-get")
@@ -79,24 +97,35 @@ async def get_contact(contact_id: uuid.UUID, ctx: CtxDep) -> Response:
 
 
 @router.patch(
-    "/contacts/{contact_id}", response_model=ContactOut, operation_id="contacts-update",
+    "/contacts/{contact_id}",
+    response_model=ContactOut,
+    operation_id="contacts-update",
     responses=problem_responses(412, 422),
 )
 async def update_contact(contact_id: uuid.UUID, body: ContactPatch, ctx: CtxDep) -> Response:
     contact = await contacts.update_contact(
-        ctx.session, principal=ctx.principal, contact_id=contact_id,
-        changes=body.model_dump(exclude_unset=True), expected_version=ctx.if_match(), now=ctx.now,
+        ctx.session,
+        principal=ctx.principal,
+        contact_id=contact_id,
+        changes=body.model_dump(exclude_unset=True),
+        expected_version=ctx.if_match(),
+        now=ctx.now,
     )
     return await ctx.respond(ContactOut.model_validate(contact), etag=contact.version)
 
 
 @router.delete(
-    "/contacts/{contact_id}", status_code=204, operation_id="contacts-delete",
+    "/contacts/{contact_id}",
+    status_code=204,
+    operation_id="contacts-delete",
     responses=problem_responses(412),
 )
 async def delete_contact(contact_id: uuid.UUID, ctx: CtxDep) -> Response:
     await contacts.delete_contact(
-        ctx.session, principal=ctx.principal, contact_id=contact_id, expected_version=ctx.if_match(),
+        ctx.session,
+        principal=ctx.principal,
+        contact_id=contact_id,
+        expected_version=ctx.if_match(),
         now=ctx.now,
     )
     return await ctx.respond(status=204)

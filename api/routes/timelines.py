@@ -25,9 +25,14 @@ def _item(entry: TimelineEntry) -> TimelineItemOut:
         else entry.data or {}
     )
     return TimelineItemOut(
-        id=entry.id, kind=entry.kind, type=entry.type, at=entry.at,
+        id=entry.id,
+        kind=entry.kind,
+        type=entry.type,
+        at=entry.at,
         actor=ActorOut(type=entry.actor.type, id=entry.actor.id, name=entry.actor.name),
-        subject_type=entry.subject_type, subject_id=entry.subject_id, data=data,
+        subject_type=entry.subject_type,
+        subject_id=entry.subject_id,
+        data=data,
     )
 
 
@@ -35,8 +40,12 @@ async def _timeline(
     ctx: Ctx, params: ListParams, subject_type: SubjectType, subject_id: uuid.UUID
 ) -> Response:
     page = await timelines.timeline(
-        ctx.session, principal=ctx.principal, subject_type=subject_type, subject_id=subject_id,
-        after=ctx.after(params, timelines.SORT), limit=params.limit,
+        ctx.session,
+        principal=ctx.principal,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        after=ctx.after(params, timelines.SORT),
+        limit=params.limit,
     )
     return await ctx.respond(
         Page[TimelineItemOut](items=[_item(e) for e in page.items], next_cursor=ctx.next_cursor(page.next))
@@ -44,7 +53,8 @@ async def _timeline(
 
 
 @router.get(
-    "/contacts/{contact_id}/timeline", response_model=Page[TimelineItemOut],
+    "/contacts/{contact_id}/timeline",
+    response_model=Page[TimelineItemOut],
     operation_id="timelines-contact",
 )
 async def contact_timeline(contact_id: uuid.UUID, ctx: CtxDep, params: ListParamsDep) -> Response:
@@ -52,7 +62,8 @@ async def contact_timeline(contact_id: uuid.UUID, ctx: CtxDep, params: ListParam
 
 
 @router.get(
-    "/accounts/{account_id}/timeline", response_model=Page[TimelineItemOut],
+    "/accounts/{account_id}/timeline",
+    response_model=Page[TimelineItemOut],
     operation_id="timelines-account",
 )
 async def account_timeline(account_id: uuid.UUID, ctx: CtxDep, params: ListParamsDep) -> Response:
@@ -60,7 +71,8 @@ async def account_timeline(account_id: uuid.UUID, ctx: CtxDep, params: ListParam
 
 
 @router.get(
-    "/deals/{deal_id}/timeline", response_model=Page[TimelineItemOut],
+    "/deals/{deal_id}/timeline",
+    response_model=Page[TimelineItemOut],
     operation_id="timelines-deal",
 )
 async def deal_timeline(deal_id: uuid.UUID, ctx: CtxDep, params: ListParamsDep) -> Response:

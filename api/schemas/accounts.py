@@ -13,8 +13,9 @@ from api.schemas.contacts import Tags
 
 
 class AccountFields(StrictIn):
-    domain: str | None = Field(default=None, max_length=255,
-                               description="Derived from `website` when not given; lower-case.")
+    domain: str | None = Field(
+        default=None, max_length=255, description="Derived from `website` when not given; lower-case."
+    )
     website: str | None = Field(default=None, max_length=500)
     industry: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, max_length=50)

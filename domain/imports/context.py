@@ -82,4 +82,3 @@ async def load_context(session: AsyncSession, record: Import) -> RowContext:
         member_ids=member_ids,
         extra=extra,
     )
-

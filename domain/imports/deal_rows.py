@@ -69,7 +69,7 @@ class PipelineInfo:
 
 
 def parse_money(raw: str, currency: str) -> Decimal:
-    """"$1,500.00", "1.500,00 €", "1 500", "0.125" as people write them. With both separators the
+    """ "$1,500.00", "1.500,00 €", "1 500", "0.125" as people write them. With both separators the
     last is the decimal point; one repeated is grouping; a lone one is the decimal point unless
     three digits follow it after a non-zero number ("1,500")."""
     text = re.sub(r"[^\d.,\-]", "", raw)

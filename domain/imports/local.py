@@ -30,14 +30,22 @@ async def principal_for_import_across_workspaces(
         by_id = Workspace.id == uuid.UUID(workspace)
     except ValueError:
         by_id = None
-    found = (await session.scalars(
-        select(Workspace).where(or_(by_id, Workspace.name == workspace) if by_id is not None
-                                else Workspace.name == workspace).limit(2)
-    )).all()
+    found = (
+        await session.scalars(
+            select(Workspace)
+            .where(
+                or_(by_id, Workspace.name == workspace) if by_id is not None else Workspace.name == workspace
+            )
+            .limit(2)
+        )
+    ).all()
     if len(found) != 1:
         raise NotFound(f"No single workspace is called {workspace!r}; give its id")
-    query = (select(User, Membership.role).join(Membership, Membership.user_id == User.id)
-             .where(Membership.workspace_id == found[0].id))
+    query = (
+        select(User, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.workspace_id == found[0].id)
+    )
     if user_email:
         query = query.where(func.lower(User.email) == user_email.strip().lower())
     else:
@@ -68,12 +76,21 @@ async def import_file(
             return handle.read(size)
 
         async with sessionmaker() as session, session.begin():
-            principal = await principal_for_import_across_workspaces(session, workspace=workspace,
-                                                                     user_email=user_email)
+            principal = await principal_for_import_across_workspaces(
+                session, workspace=workspace, user_email=user_email
+            )
             await enter_workspace(session, principal.workspace_id)
             record = await store.create_import(
-                session, principal=principal, read=read, filename=path.name, kind=kind,
-                on_duplicate=on_duplicate, dry_run=dry_run, mapping=mapping, now=clock.now(), claim=True,
+                session,
+                principal=principal,
+                read=read,
+                filename=path.name,
+                kind=kind,
+                on_duplicate=on_duplicate,
+                dry_run=dry_run,
+                mapping=mapping,
+                now=clock.now(),
+                claim=True,
             )
     claim = store.Claim(principal.workspace_id, record.id, record.attempt)
     await runner.run_import(sessionmaker, claim, clock=clock, on_progress=on_progress)

@@ -315,8 +315,12 @@ class Activity(TenantMixin, TimestampMixin, Base):
             postgresql_where=text("completed_at IS NULL"),
         ),
         Index("ix_activities_workspace_created", "workspace_id", "created_at", "id"),
-        Index("ix_activities_open_token", "open_token", unique=True,
-              postgresql_where=text("open_token IS NOT NULL")),
+        Index(
+            "ix_activities_open_token",
+            "open_token",
+            unique=True,
+            postgresql_where=text("open_token IS NOT NULL"),
+        ),
     )
 
 

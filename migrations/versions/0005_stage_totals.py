@@ -45,8 +45,10 @@ def upgrade() -> None:
         sa.Column("open_count", sa.BigInteger(), nullable=False, server_default="0"),
         sa.Column("open_amount", sa.Numeric(24, 3), nullable=False, server_default="0"),
         sa.ForeignKeyConstraint(
-            ["workspace_id", "stage_id"], ["stages.workspace_id", "stages.id"],
-            name=op.f("fk_stage_totals_workspace_id_stage_id_stages"), ondelete="CASCADE",
+            ["workspace_id", "stage_id"],
+            ["stages.workspace_id", "stages.id"],
+            name=op.f("fk_stage_totals_workspace_id_stage_id_stages"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("workspace_id", "stage_id", "currency", name=op.f("pk_stage_totals")),
     )

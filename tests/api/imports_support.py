@@ -23,10 +23,13 @@ def fixture(name: str) -> bytes:
 async def upload(
     api: Api, user: User, content: bytes, *, filename: str = "file.csv", expect: int = 202, **form: Any
 ) -> dict[str, Any]:
-    data = {k: (json.dumps(v) if k == "mapping" else str(v).lower() if isinstance(v, bool) else str(v))
-            for k, v in form.items()}
-    response = await api.post(IMPORTS, files={"file": (filename, content, "text/csv")}, data=data,
-                              headers=user.headers)
+    data = {
+        k: (json.dumps(v) if k == "mapping" else str(v).lower() if isinstance(v, bool) else str(v))
+        for k, v in form.items()
+    }
+    response = await api.post(
+        IMPORTS, files={"file": (filename, content, "text/csv")}, data=data, headers=user.headers
+    )
     assert response.status_code == expect, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -69,7 +72,9 @@ async def all_contacts(api: Api, user: User, query: str = "") -> list[dict[str, 
     items: list[dict[str, Any]] = []
     cursor = ""
     while True:
-        response = await api.get(f"/api/v1/contacts?limit=200&sort=created_at{cursor}{query}", headers=user.headers)
+        response = await api.get(
+            f"/api/v1/contacts?limit=200&sort=created_at{cursor}{query}", headers=user.headers
+        )
         assert response.status_code == 200, response.text
         body = response.json()
         items += body["items"]

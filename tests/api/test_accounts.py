@@ -89,10 +89,13 @@ async def test_deleting_an_account_keeps_its_contacts_unlinked(api: Api, user: U
     kept = await api.get(f"/api/v1/contacts/{contact['id']}", headers=user.headers)
     assert kept.status_code == 200 and kept.json()["account_id"] is None
     async with db.sessionmaker() as session:
-        types = (await session.scalars(
-            select(OutboxEvent.type).where(OutboxEvent.subject_id == uuid.UUID(account["id"]))
-            .order_by(OutboxEvent.created_at)
-        )).all()
+        types = (
+            await session.scalars(
+                select(OutboxEvent.type)
+                .where(OutboxEvent.subject_id == uuid.UUID(account["id"]))
+                .order_by(OutboxEvent.created_at)
+            )
+        ).all()
     assert types == ["account.created", "account.deleted"]
 
 
@@ -100,14 +103,20 @@ async def test_changes_are_recorded_with_old_and_new_values(api: Api, user: User
     account = await _account(api, user, name="Globex", industry="Energy")
     await api.patch(f"{ACCOUNTS}/{account['id']}", json={"industry": "Utilities"}, headers=user.headers)
     async with db.sessionmaker() as session:
-        events = (await session.scalars(
-            select(TimelineEvent).where(TimelineEvent.subject_id == uuid.UUID(account["id"]))
-            .order_by(TimelineEvent.at)
-        )).all()
-        updated = (await session.scalars(
-            select(OutboxEvent).where(OutboxEvent.type == "account.updated",
-                                      OutboxEvent.subject_id == uuid.UUID(account["id"]))
-        )).one()
+        events = (
+            await session.scalars(
+                select(TimelineEvent)
+                .where(TimelineEvent.subject_id == uuid.UUID(account["id"]))
+                .order_by(TimelineEvent.at)
+            )
+        ).all()
+        updated = (
+            await session.scalars(
+                select(OutboxEvent).where(
+                    OutboxEvent.type == "account.updated", OutboxEvent.subject_id == uuid.UUID(account["id"])
+                )
+            )
+        ).one()
     assert [e.type for e in events] == ["created", "field_changed"]
     assert events[1].data == {"changes": {"industry": ["Energy", "Utilities"]}}
     assert events[1].actor_type == "user" and events[1].actor_id == uuid.UUID(user.user_id)
@@ -129,14 +138,16 @@ async def test_a_merged_away_account_answers_404_naming_the_survivor(api: Api, u
     loser = await _account(api, user, name="Loser")
     async with db.sessionmaker() as session, session.begin():
         await session.execute(
-            update(Account).where(Account.id == uuid.UUID(loser["id"]))
+            update(Account)
+            .where(Account.id == uuid.UUID(loser["id"]))
             .values(merged_into_id=uuid.UUID(survivor["id"]))
         )
     response = await api.get(f"{ACCOUNTS}/{loser['id']}", headers=user.headers)
     assert response.status_code == 404 and response.json()["merged_into"] == survivor["id"]
     assert await _ids(api, user) == [survivor["id"]]
-    linked = await api.post("/api/v1/contacts", json={"first_name": "X", "account_id": loser["id"]},
-                            headers=user.headers)
+    linked = await api.post(
+        "/api/v1/contacts", json={"first_name": "X", "account_id": loser["id"]}, headers=user.headers
+    )
     assert linked.status_code == 422
 
 
@@ -163,7 +174,8 @@ async def test_filters_and_sorting_by_name(api: Api, user: User, clock: Any) -> 
     assert await _ids(api, user, owner_id=user.user_id) == [mid["id"], alpha["id"], zeta["id"]]
     assert await _ids(api, user, updated_after=alpha["updated_at"]) == [mid["id"]]
     first = (await api.get(f"{ACCOUNTS}?limit=2&sort=-name", headers=user.headers)).json()
-    rest = (await api.get(f"{ACCOUNTS}?limit=2&sort=-name&cursor={first['next_cursor']}",
-                          headers=user.headers)).json()
+    rest = (
+        await api.get(f"{ACCOUNTS}?limit=2&sort=-name&cursor={first['next_cursor']}", headers=user.headers)
+    ).json()
     walked = [a["id"] for a in first["items"] + rest["items"]]
     assert sorted(walked) == sorted([alpha["id"], mid["id"], zeta["id"]]) and rest["next_cursor"] is None

@@ -18,13 +18,34 @@ async def make_deal(db: Db, owner: User, title: str = "Big deal") -> str:
     """A deal written straight to the database: these tests need one to link to, not the deal API."""
     workspace_id = uuid.UUID(owner.workspace_id)
     now = datetime.now(UTC)
-    pipeline = Pipeline(id=uuid.uuid4(), workspace_id=workspace_id, name=f"P {uuid.uuid4().hex[:6]}",
-                        created_at=now, updated_at=now)
-    stage = Stage(id=uuid.uuid4(), workspace_id=workspace_id, pipeline_id=pipeline.id, name="New", position=0,
-                  created_at=now, updated_at=now)
-    deal = Deal(id=uuid.uuid4(), workspace_id=workspace_id, title=title, currency="USD",
-                pipeline_id=pipeline.id, stage_id=stage.id, rank="a0", stage_entered_at=now,
-                created_at=now, updated_at=now)
+    pipeline = Pipeline(
+        id=uuid.uuid4(),
+        workspace_id=workspace_id,
+        name=f"P {uuid.uuid4().hex[:6]}",
+        created_at=now,
+        updated_at=now,
+    )
+    stage = Stage(
+        id=uuid.uuid4(),
+        workspace_id=workspace_id,
+        pipeline_id=pipeline.id,
+        name="New",
+        position=0,
+        created_at=now,
+        updated_at=now,
+    )
+    deal = Deal(
+        id=uuid.uuid4(),
+        workspace_id=workspace_id,
+        title=title,
+        currency="USD",
+        pipeline_id=pipeline.id,
+        stage_id=stage.id,
+        rank="a0",
+        stage_entered_at=now,
+        created_at=now,
+        updated_at=now,
+    )
     async with db.sessionmaker() as session, session.begin():
         session.add(pipeline)
         await session.flush()
@@ -35,8 +56,9 @@ async def make_deal(db: Db, owner: User, title: str = "Big deal") -> str:
 
 
 async def _activity(api: Api, user: User, **fields: Any) -> dict[str, Any]:
-    response = await api.post(ACTIVITIES, json={"type": "task", "subject": "Follow up", **fields},
-                              headers=user.headers)
+    response = await api.post(
+        ACTIVITIES, json={"type": "task", "subject": "Follow up", **fields}, headers=user.headers
+    )
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -58,15 +80,24 @@ async def test_create_linked_to_a_contact_account_and_deal(api: Api, user: User,
     deal_id = await make_deal(db, user)
     response = await api.post(
         ACTIVITIES,
-        json={"type": "call", "subject": " Discovery call ", "body": "Talked budgets", "due_at": _at(1),
-              "contact_id": contact["id"], "account_id": account["id"], "deal_id": deal_id},
+        json={
+            "type": "call",
+            "subject": " Discovery call ",
+            "body": "Talked budgets",
+            "due_at": _at(1),
+            "contact_id": contact["id"],
+            "account_id": account["id"],
+            "deal_id": deal_id,
+        },
         headers=user.headers,
     )
     assert response.status_code == 201, response.text
     activity = response.json()
     assert activity["subject"] == "Discovery call"
     assert (activity["contact_id"], activity["account_id"], activity["deal_id"]) == (
-        contact["id"], account["id"], deal_id
+        contact["id"],
+        account["id"],
+        deal_id,
     )
     assert activity["owner_id"] == user.user_id and activity["created_by_type"] == "user"
     assert activity["completed_at"] is None and activity["due_at"] == _at(1)
@@ -74,31 +105,45 @@ async def test_create_linked_to_a_contact_account_and_deal(api: Api, user: User,
     fetched = await api.get(f"{ACTIVITIES}/{activity['id']}", headers=user.headers)
     assert fetched.json() == activity
     async with db.sessionmaker() as session:
-        event = (await session.scalars(
-            select(OutboxEvent).where(OutboxEvent.type == "activity.created",
-                                      OutboxEvent.subject_id == uuid.UUID(activity["id"]))
-        )).one()
+        event = (
+            await session.scalars(
+                select(OutboxEvent).where(
+                    OutboxEvent.type == "activity.created",
+                    OutboxEvent.subject_id == uuid.UUID(activity["id"]),
+                )
+            )
+        ).one()
     assert event.payload["subject"] == "Discovery call" and event.payload["deal_id"] == deal_id
 
 
 async def test_links_outside_the_workspace_are_422_naming_the_field(
     api: Api, user: User, other_user: User, db: Db
 ) -> None:
-    foreign_contact = (await api.post("/api/v1/contacts", json={"first_name": "X"},
-                                      headers=other_user.headers)).json()
+    foreign_contact = (
+        await api.post("/api/v1/contacts", json={"first_name": "X"}, headers=other_user.headers)
+    ).json()
     foreign_deal = await make_deal(db, other_user)
-    for field, value in (("contact_id", foreign_contact["id"]), ("deal_id", foreign_deal),
-                         ("account_id", str(uuid.uuid4())), ("owner_id", other_user.user_id)):
-        response = await api.post(ACTIVITIES, json={"type": "note", "subject": "x", field: value},
-                                  headers=user.headers)
+    for field, value in (
+        ("contact_id", foreign_contact["id"]),
+        ("deal_id", foreign_deal),
+        ("account_id", str(uuid.uuid4())),
+        ("owner_id", other_user.user_id),
+    ):
+        response = await api.post(
+            ACTIVITIES, json={"type": "note", "subject": "x", field: value}, headers=user.headers
+        )
         assert response.status_code == 422, field
         assert response.json()["errors"][0]["loc"][-1] == field
     assert await _ids(api, user) == []
 
 
 async def test_invalid_shapes_are_422(api: Api, user: User) -> None:
-    for body in ({"type": "fax", "subject": "x"}, {"type": "task"}, {"type": "task", "subject": ""},
-                 {"type": "task", "subject": "x", "due_at": "2030-01-01T09:00:00"}):
+    for body in (
+        {"type": "fax", "subject": "x"},
+        {"type": "task"},
+        {"type": "task", "subject": ""},
+        {"type": "task", "subject": "x", "due_at": "2030-01-01T09:00:00"},
+    ):
         assert (await api.post(ACTIVITIES, json=body, headers=user.headers)).status_code == 422, body
 
 
@@ -114,8 +159,9 @@ async def test_complete_sets_the_time_once(api: Api, user: User, clock: Any) -> 
     assert again.status_code == 200
     assert again.json()["completed_at"] == completed_at and again.json()["version"] == 2
     assert (await api.post(path, headers={**user.headers, "If-Match": '"1"'})).status_code == 412
-    reopened = await api.patch(f"{ACTIVITIES}/{task['id']}", json={"completed_at": None},
-                               headers=user.headers)
+    reopened = await api.patch(
+        f"{ACTIVITIES}/{task['id']}", json={"completed_at": None}, headers=user.headers
+    )
     assert reopened.json()["completed_at"] is None
     assert (await api.post(f"{ACTIVITIES}/{uuid.uuid4()}/complete", headers=user.headers)).status_code == 404
 
@@ -127,7 +173,10 @@ async def test_patch_if_match_and_delete(api: Api, user: User, other_user: User)
     assert changed.status_code == 200
     body = changed.json()
     assert (body["subject"], body["type"], body["body"], body["version"]) == (
-        "Call Hank", "call", "Call about renewal", 2
+        "Call Hank",
+        "call",
+        "Call about renewal",
+        2,
     )
     assert (await api.patch(path, json={"subject": None}, headers=user.headers)).status_code == 422
     stale = await api.patch(path, json={"subject": "Nope"}, headers={**user.headers, "If-Match": '"1"'})
@@ -151,7 +200,10 @@ async def test_a_task_list_by_its_filters(api: Api, user: User, db: Db) -> None:
     await api.post(f"{ACTIVITIES}/{done['id']}/complete", headers=user.headers)
 
     assert await _ids(api, user, type="task", completed="false", sort="due_at") == [
-        overdue["id"], soon["id"], later["id"], undated["id"]  # no due date sorts last
+        overdue["id"],
+        soon["id"],
+        later["id"],
+        undated["id"],  # no due date sorts last
     ]
     assert await _ids(api, user, type="task", completed="false", due_before=_at(0)) == [overdue["id"]]
     assert await _ids(api, user, completed="true") == [done["id"]]
@@ -164,8 +216,13 @@ async def test_a_task_list_by_its_filters(api: Api, user: User, db: Db) -> None:
     assert (await api.get(ACTIVITIES, params={"type": "fax"}, headers=user.headers)).status_code == 422
     # Paged in due order, the walk sees each once.
     first = (await api.get(ACTIVITIES, params={"sort": "due_at", "limit": 4}, headers=user.headers)).json()
-    rest = (await api.get(ACTIVITIES, params={"sort": "due_at", "limit": 4, "cursor": first["next_cursor"]},
-                          headers=user.headers)).json()
+    rest = (
+        await api.get(
+            ACTIVITIES,
+            params={"sort": "due_at", "limit": 4, "cursor": first["next_cursor"]},
+            headers=user.headers,
+        )
+    ).json()
     walked = [a["id"] for a in first["items"] + rest["items"]]
     assert len(walked) == len(set(walked)) == 6 and rest["next_cursor"] is None
     assert walked[-1] == undated["id"]

@@ -100,8 +100,14 @@ async def test_on_duplicate_merge_fills_only_the_empty_fields(api: Api, user: Us
     existing = await _contact(api, user, first_name="Hank", email="hank@globex.com", tags=["lead"])
     response = await api.post(
         f"{CONTACTS}?on_duplicate=merge",
-        json={"first_name": "Henry", "last_name": "Scorpio", "email": "Hank@Globex.com", "title": "CEO",
-              "tags": ["vip"], "custom_fields": {"tier": "gold"}},
+        json={
+            "first_name": "Henry",
+            "last_name": "Scorpio",
+            "email": "Hank@Globex.com",
+            "title": "CEO",
+            "tags": ["vip"],
+            "custom_fields": {"tier": "gold"},
+        },
         headers=user.headers,
     )
     assert response.status_code == 200, response.text
@@ -113,13 +119,17 @@ async def test_on_duplicate_merge_fills_only_the_empty_fields(api: Api, user: Us
     assert merged["version"] == 2 and response.headers["ETag"] == '"2"'
     assert len(await _all(api, user)) == 1
     async with db.sessionmaker() as session:
-        types = (await session.scalars(
-            select(OutboxEvent.type).where(OutboxEvent.subject_id == uuid.UUID(existing["id"]))
-            .order_by(OutboxEvent.created_at)
-        )).all()
+        types = (
+            await session.scalars(
+                select(OutboxEvent.type)
+                .where(OutboxEvent.subject_id == uuid.UUID(existing["id"]))
+                .order_by(OutboxEvent.created_at)
+            )
+        ).all()
     assert types == ["contact.created", "contact.updated"]
-    fresh = await api.post(f"{CONTACTS}?on_duplicate=merge", json={"email": "new@globex.com"},
-                           headers=user.headers)
+    fresh = await api.post(
+        f"{CONTACTS}?on_duplicate=merge", json={"email": "new@globex.com"}, headers=user.headers
+    )
     assert fresh.status_code == 201  # nothing to merge into: an ordinary create
 
 
@@ -163,8 +173,9 @@ async def test_ids_from_another_workspace_are_422_naming_the_field(
     )
     assert response.status_code == 422
     assert "owner_id" in _field_errors(response)
-    missing = await api.post(CONTACTS, json={"first_name": "X", "account_id": str(uuid.uuid4())},
-                             headers=user.headers)
+    missing = await api.post(
+        CONTACTS, json={"first_name": "X", "account_id": str(uuid.uuid4())}, headers=user.headers
+    )
     assert missing.status_code == 422
     assert await _all(api, user) == []
 
@@ -180,14 +191,18 @@ async def test_another_workspace_sees_nothing(api: Api, user: User, other_user: 
 
 
 async def test_patch_is_a_merge_patch(api: Api, user: User) -> None:
-    contact = await _contact(api, user, first_name="Hank", last_name="Scorpio", phone="415 555 0100",
-                             tags=["a"])
+    contact = await _contact(
+        api, user, first_name="Hank", last_name="Scorpio", phone="415 555 0100", tags=["a"]
+    )
     path = f"{CONTACTS}/{contact['id']}"
     response = await api.patch(path, json={"title": "CEO"}, headers=user.headers)
     assert response.status_code == 200
     body = response.json()
     assert (body["first_name"], body["last_name"], body["phone"], body["title"]) == (
-        "Hank", "Scorpio", "+14155550100", "CEO"
+        "Hank",
+        "Scorpio",
+        "+14155550100",
+        "CEO",
     )
     assert body["version"] == 2 and response.headers["ETag"] == '"2"'
     cleared = (await api.patch(path, json={"phone": None, "tags": None}, headers=user.headers)).json()
@@ -223,10 +238,13 @@ async def test_delete_removes_the_contact_and_announces_it(api: Api, user: User,
     assert (await api.get(path, headers=user.headers)).status_code == 404
     assert (await api.delete(path, headers=user.headers)).status_code == 404
     async with db.sessionmaker() as session:
-        event = (await session.scalars(
-            select(OutboxEvent).where(OutboxEvent.type == "contact.deleted",
-                                      OutboxEvent.subject_id == uuid.UUID(contact["id"]))
-        )).one()
+        event = (
+            await session.scalars(
+                select(OutboxEvent).where(
+                    OutboxEvent.type == "contact.deleted", OutboxEvent.subject_id == uuid.UUID(contact["id"])
+                )
+            )
+        ).one()
     assert event.payload["email"] == "gone@example.com"
     # Once gone, the email is free again.
     again = await api.post(CONTACTS, json={"email": "gone@example.com"}, headers=user.headers)
@@ -238,7 +256,8 @@ async def test_a_merged_away_contact_answers_404_naming_the_survivor(api: Api, u
     loser = await _contact(api, user, first_name="Loser")
     async with db.sessionmaker() as session, session.begin():
         await session.execute(
-            update(Contact).where(Contact.id == uuid.UUID(loser["id"]))
+            update(Contact)
+            .where(Contact.id == uuid.UUID(loser["id"]))
             .values(merged_into_id=uuid.UUID(survivor["id"]))
         )
     response = await api.get(f"{CONTACTS}/{loser['id']}", headers=user.headers)
@@ -248,8 +267,9 @@ async def test_a_merged_away_contact_answers_404_naming_the_survivor(api: Api, u
 
 
 async def test_cursor_pagination_walks_every_contact_once(api: Api, user: User) -> None:
-    created = [await _contact(api, user, first_name=f"P{i:03d}", last_name=f"L{119 - i:03d}")
-               for i in range(120)]
+    created = [
+        await _contact(api, user, first_name=f"P{i:03d}", last_name=f"L{119 - i:03d}") for i in range(120)
+    ]
     for sort in ("-created_at", "last_name"):
         seen: list[str] = []
         cursor: str | None = None
@@ -271,8 +291,9 @@ async def test_cursor_pagination_walks_every_contact_once(api: Api, user: User) 
         assert len(seen) == len(set(seen)) == 120
         assert set(seen) == {c["id"] for c in created}
         if sort == "last_name":
-            names = [(await api.get(f"{CONTACTS}/{i}", headers=user.headers)).json()["last_name"]
-                     for i in seen[:3]]
+            names = [
+                (await api.get(f"{CONTACTS}/{i}", headers=user.headers)).json()["last_name"] for i in seen[:3]
+            ]
             assert names == ["L000", "L001", "L002"]
         await api.delete(f"{CONTACTS}/{extra['id']}", headers=user.headers)
     newest = (await api.get(f"{CONTACTS}?limit=1", headers=user.headers)).json()["items"][0]
@@ -297,10 +318,18 @@ async def test_bad_cursors_limits_and_sorts_are_refused(api: Api, user: User) ->
 async def test_q_matches_any_part_of_names_emails_titles_and_company(api: Api, user: User) -> None:
     globex = await _account(api, user, name="Globex Corporation")
     nuclear = await _account(api, user, name="Springfield Nuclear Plant")
-    hank = await _contact(api, user, first_name="Hank", last_name="Scorpio", email="hank@globex.com",
-                          title="Chief Executive", account_id=globex["id"])
-    homer = await _contact(api, user, first_name="Homer", last_name="Simpson", title="Safety Inspector",
-                           account_id=nuclear["id"])
+    hank = await _contact(
+        api,
+        user,
+        first_name="Hank",
+        last_name="Scorpio",
+        email="hank@globex.com",
+        title="Chief Executive",
+        account_id=globex["id"],
+    )
+    homer = await _contact(
+        api, user, first_name="Homer", last_name="Simpson", title="Safety Inspector", account_id=nuclear["id"]
+    )
     odd = await _contact(api, user, first_name="Percy", email="50%_off@deals.example")
 
     async def found(q: str) -> set[str]:

@@ -36,17 +36,44 @@ async def _companies(api: Api, user: User) -> dict[str | None, str | None]:
     return {a["id"]: a["name"] for a in accounts}
 
 
-async def test_contacts_round_trip_into_a_fresh_workspace(api: Api, user: User, other_user: User, db: Db) -> None:
+async def test_contacts_round_trip_into_a_fresh_workspace(
+    api: Api, user: User, other_user: User, db: Db
+) -> None:
     globex = await _post(api, user, "/api/v1/accounts", name="Globex, Inc.")
-    await _post(api, user, "/api/v1/contacts", first_name="Hank", last_name="Scorpio", email="hank@globex.com",
-                phone="415 555 0100", title="CEO", account_id=globex["id"], source="conference",
-                tags=["vip", "a, b", "villain"], custom_fields={"tier": "gold", "score": 9, "nested": {"x": [1]}})
-    await _post(api, user, "/api/v1/contacts", first_name="Zoë", last_name="Saldaña", phone="+44 20 7946 0018",
-                tags=["semi;colon"], custom_fields={"notes": "line one\nline two, \"quoted\""})
+    await _post(
+        api,
+        user,
+        "/api/v1/contacts",
+        first_name="Hank",
+        last_name="Scorpio",
+        email="hank@globex.com",
+        phone="415 555 0100",
+        title="CEO",
+        account_id=globex["id"],
+        source="conference",
+        tags=["vip", "a, b", "villain"],
+        custom_fields={"tier": "gold", "score": 9, "nested": {"x": [1]}},
+    )
+    await _post(
+        api,
+        user,
+        "/api/v1/contacts",
+        first_name="Zoë",
+        last_name="Saldaña",
+        phone="+44 20 7946 0018",
+        tags=["semi;colon"],
+        custom_fields={"notes": 'line one\nline two, "quoted"'},
+    )
     await _post(api, user, "/api/v1/contacts", last_name="Onlylast", email="only@example.org")
     for index in range(25):
-        await _post(api, user, "/api/v1/contacts", first_name=f"Bulk{index:02d}", email=f"bulk{index}@example.org",
-                    tags=["bulk"])
+        await _post(
+            api,
+            user,
+            "/api/v1/contacts",
+            first_name=f"Bulk{index:02d}",
+            email=f"bulk{index}@example.org",
+            tags=["bulk"],
+        )
     content, rows = await _export(api, user, "contacts")
     assert len(rows) == 28 and rows[0]["first_name"] == "Hank" and rows[0]["company"] == "Globex, Inc."
     assert rows[0]["owner_email"] == user.email
@@ -60,13 +87,21 @@ async def test_contacts_round_trip_into_a_fresh_workspace(api: Api, user: User, 
 
 async def test_exports_honour_the_list_filters(api: Api, user: User, other_user: User) -> None:
     acme = await _post(api, user, "/api/v1/accounts", name="Acme")
-    await _post(api, user, "/api/v1/contacts", first_name="Wile", last_name="Coyote", account_id=acme["id"],
-                tags=["customer"])
+    await _post(
+        api,
+        user,
+        "/api/v1/contacts",
+        first_name="Wile",
+        last_name="Coyote",
+        account_id=acme["id"],
+        tags=["customer"],
+    )
     await _post(api, user, "/api/v1/contacts", first_name="Road", last_name="Runner", tags=["prospect"])
     await _post(api, other_user, "/api/v1/contacts", first_name="Elmer", last_name="Fudd", tags=["customer"])
     assert [r["last_name"] for r in (await _export(api, user, "contacts", "?tag=customer"))[1]] == ["Coyote"]
-    assert [r["last_name"] for r in (await _export(api, user, "contacts", f"?account_id={acme['id']}"))[1]] == [
-        "Coyote"]
+    assert [
+        r["last_name"] for r in (await _export(api, user, "contacts", f"?account_id={acme['id']}"))[1]
+    ] == ["Coyote"]
     assert [r["last_name"] for r in (await _export(api, user, "contacts", "?q=runn"))[1]] == ["Runner"]
     assert [r["name"] for r in (await _export(api, user, "accounts", "?q=acm"))[1]] == ["Acme"]
     assert (await api.get("/api/v1/exports/contacts?owner_id=nope", headers=user.headers)).status_code == 422
@@ -76,12 +111,31 @@ async def test_exports_honour_the_list_filters(api: Api, user: User, other_user:
 
 
 async def test_accounts_and_deals_round_trip(api: Api, user: User, other_user: User, db: Db) -> None:
-    globex = await _post(api, user, "/api/v1/accounts", name="Globex", domain="globex.com", industry="Energy",
-                         phone="415 555 0100", tags=["enterprise"], custom_fields={"employees": 1200})
+    globex = await _post(
+        api,
+        user,
+        "/api/v1/accounts",
+        name="Globex",
+        domain="globex.com",
+        industry="Energy",
+        phone="415 555 0100",
+        tags=["enterprise"],
+        custom_fields={"employees": 1200},
+    )
     hank = await _post(api, user, "/api/v1/contacts", first_name="Hank", email="hank@globex.com")
-    await _post(api, user, "/api/v1/deals", title="Globex rollout", amount="12500.50", account_id=globex["id"],
-                contact_ids=[hank["id"]], expected_close_date="2031-06-30", source="referral", tags=["hot"],
-                custom_fields={"region": "West"})
+    await _post(
+        api,
+        user,
+        "/api/v1/deals",
+        title="Globex rollout",
+        amount="12500.50",
+        account_id=globex["id"],
+        contact_ids=[hank["id"]],
+        expected_close_date="2031-06-30",
+        source="referral",
+        tags=["hot"],
+        custom_fields={"region": "West"},
+    )
     accounts_csv, _ = await _export(api, user, "accounts")
     contacts_csv, _ = await _export(api, user, "contacts")
     deals_csv, deal_rows = await _export(api, user, "deals")
@@ -93,8 +147,17 @@ async def test_accounts_and_deals_round_trip(api: Api, user: User, other_user: U
     mine = (await api.get("/api/v1/accounts", headers=user.headers)).json()["items"]
     theirs = (await api.get("/api/v1/accounts", headers=other_user.headers)).json()["items"]
     assert [{k: a[k] for k in keep} for a in mine] == [{k: a[k] for k in keep} for a in theirs]
-    keep = ("title", "amount", "currency", "status", "expected_close_date", "source", "tags", "custom_fields",
-            "created_at")
+    keep = (
+        "title",
+        "amount",
+        "currency",
+        "status",
+        "expected_close_date",
+        "source",
+        "tags",
+        "custom_fields",
+        "created_at",
+    )
     [original] = (await api.get("/api/v1/deals", headers=user.headers)).json()["items"]
     [copy] = (await api.get("/api/v1/deals", headers=other_user.headers)).json()["items"]
     assert {k: copy[k] for k in keep} == {k: original[k] for k in keep}

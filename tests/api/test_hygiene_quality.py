@@ -24,10 +24,17 @@ async def test_the_picture(api: Api, user: User, other_user: User, db: Db) -> No
     await api.patch(f"/api/v1/contacts/{nobody['id']}", json={"owner_id": None}, headers=user.headers)
     silent = await _post(api, user, "/api/v1/contacts", first_name="Silent")
     phoneless = await _post(api, user, "/api/v1/contacts", first_name="Mail", email="mail@example.org")
-    await _post(api, user, "/api/v1/contacts", first_name="Full", email="full@example.org", phone="415 555 0100")
-    await _post(api, user, "/api/v1/contacts", first_name="Twin", email="twin@example.org", phone="415 555 0101")
-    await api.post("/api/v1/contacts?on_duplicate=allow", json={"first_name": "Twin", "email": "twin@example.org"},
-                   headers=user.headers)
+    await _post(
+        api, user, "/api/v1/contacts", first_name="Full", email="full@example.org", phone="415 555 0100"
+    )
+    await _post(
+        api, user, "/api/v1/contacts", first_name="Twin", email="twin@example.org", phone="415 555 0101"
+    )
+    await api.post(
+        "/api/v1/contacts?on_duplicate=allow",
+        json={"first_name": "Twin", "email": "twin@example.org"},
+        headers=user.headers,
+    )
     stale = await _post(api, user, "/api/v1/deals", title="Stale deal")
     touched = await _post(api, user, "/api/v1/deals", title="Touched deal")
     late = await _post(api, user, "/api/v1/deals", title="Late deal", expected_close_date="2020-01-01")
@@ -35,8 +42,11 @@ async def test_the_picture(api: Api, user: User, other_user: User, db: Db) -> No
     async with db.sessionmaker() as session, session.begin():
         # In Prospect (rotting after 14 days) for 15 days.
         ids = [uuid.UUID(d["id"]) for d in (stale, touched, late)]
-        await session.execute(update(Deal).where(Deal.id.in_(ids))
-                              .values(stage_entered_at=Deal.stage_entered_at - timedelta(days=15)))
+        await session.execute(
+            update(Deal)
+            .where(Deal.id.in_(ids))
+            .values(stage_entered_at=Deal.stage_entered_at - timedelta(days=15))
+        )
     await _post(api, user, "/api/v1/activities", type="call", subject="Checked in", deal_id=touched["id"])
 
     response = await api.get("/api/v1/hygiene", headers=user.headers)
@@ -52,11 +62,16 @@ async def test_the_picture(api: Api, user: User, other_user: User, db: Db) -> No
     assert overdue["count"] == 1 and overdue["items"][0]["id"] == late["id"]
     assert overdue["items"][0]["since"] == "2020-01-01"
     assert [c["id"] for c in picture["contacts_without_owner"]["items"]] == [nobody["id"]]
-    assert {c["id"] for c in picture["contacts_without_phone"]["items"]} >= {nobody["id"], silent["id"],
-                                                                          phoneless["id"]}
+    assert {c["id"] for c in picture["contacts_without_phone"]["items"]} >= {
+        nobody["id"],
+        silent["id"],
+        phoneless["id"],
+    }
     assert picture["contacts_without_email"]["count"] == 1
     assert [c["id"] for c in picture["contacts_unreachable"]["items"]] == [silent["id"]]
     small = (await api.get("/api/v1/hygiene?limit=1", headers=user.headers)).json()
-    assert small["contacts_without_phone"]["count"] == 4 and len(small["contacts_without_phone"]["items"]) == 1
+    assert (
+        small["contacts_without_phone"]["count"] == 4 and len(small["contacts_without_phone"]["items"]) == 1
+    )
     theirs = (await api.get("/api/v1/hygiene", headers=other_user.headers)).json()
     assert theirs["overdue_deals"]["count"] == 1 and theirs["duplicates"]["count"] == 0

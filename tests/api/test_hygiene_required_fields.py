@@ -9,23 +9,36 @@ SETTINGS = "/api/v1/settings/required-fields"
 
 
 async def _invite_member(api: Api, admin: User) -> dict[str, str]:
-    invitation = await api.post("/api/v1/invitations", json={"email": "member@example.org", "role": "member"},
-                                headers=admin.headers)
+    invitation = await api.post(
+        "/api/v1/invitations", json={"email": "member@example.org", "role": "member"}, headers=admin.headers
+    )
     assert invitation.status_code == 201, invitation.text
     token = invitation.json()["accept_url"].rsplit("/", 1)[-1]
-    accepted = await api.post(f"/api/v1/invitations/{token}/accept",
-                              json={"name": "Member", "password": "correct-horse-battery"})
+    accepted = await api.post(
+        f"/api/v1/invitations/{token}/accept", json={"name": "Member", "password": "correct-horse-battery"}
+    )
     assert accepted.status_code in (200, 201), accepted.text
-    login = await api.post("/api/v1/auth/login", json={"email": "member@example.org",
-                                                       "password": "correct-horse-battery",
-                                                       "workspace_id": admin.workspace_id})
+    login = await api.post(
+        "/api/v1/auth/login",
+        json={
+            "email": "member@example.org",
+            "password": "correct-horse-battery",
+            "workspace_id": admin.workspace_id,
+        },
+    )
     api.client.cookies.clear()
     return {"Authorization": f"Bearer {login.json()['access_token']}"}
 
 
 async def test_admins_set_rules_members_read_them(api: Api, user: User) -> None:
-    assert (await api.get(SETTINGS, headers=user.headers)).json() == {"contacts": [], "accounts": [], "deals": []}
-    response = await api.put(SETTINGS, json={"contacts": [["email", "phone"], ["last_name"]]}, headers=user.headers)
+    assert (await api.get(SETTINGS, headers=user.headers)).json() == {
+        "contacts": [],
+        "accounts": [],
+        "deals": [],
+    }
+    response = await api.put(
+        SETTINGS, json={"contacts": [["email", "phone"], ["last_name"]]}, headers=user.headers
+    )
     assert response.status_code == 200, response.text
     assert response.json()["contacts"] == [["email", "phone"], ["last_name"]]
     member = await _invite_member(api, user)
@@ -37,25 +50,40 @@ async def test_admins_set_rules_members_read_them(api: Api, user: User) -> None:
     assert empty.status_code == 422
     # Kinds left out stay as they were.
     await api.put(SETTINGS, json={"deals": [["amount"]]}, headers=user.headers)
-    assert (await api.get(SETTINGS, headers=user.headers)).json()["contacts"] == [["email", "phone"], ["last_name"]]
+    assert (await api.get(SETTINGS, headers=user.headers)).json()["contacts"] == [
+        ["email", "phone"],
+        ["last_name"],
+    ]
 
 
 async def test_api_writes_without_them_get_422_naming_them(api: Api, user: User, other_user: User) -> None:
-    await api.put(SETTINGS, json={"contacts": [["email", "phone"]], "accounts": [["domain"]]}, headers=user.headers)
+    await api.put(
+        SETTINGS, json={"contacts": [["email", "phone"]], "accounts": [["domain"]]}, headers=user.headers
+    )
     response = await api.post("/api/v1/contacts", json={"first_name": "Nameonly"}, headers=user.headers)
     assert response.status_code == 422
     assert [e["loc"] for e in response.json()["errors"]] == [["body", "email"], ["body", "phone"]]
     assert "email or phone" in response.json()["detail"]
-    ok = await api.post("/api/v1/contacts", json={"first_name": "Ok", "phone": "415 555 0100"}, headers=user.headers)
+    ok = await api.post(
+        "/api/v1/contacts", json={"first_name": "Ok", "phone": "415 555 0100"}, headers=user.headers
+    )
     assert ok.status_code == 201
-    cleared = await api.patch(f"/api/v1/contacts/{ok.json()['id']}", json={"phone": None}, headers=user.headers)
+    cleared = await api.patch(
+        f"/api/v1/contacts/{ok.json()['id']}", json={"phone": None}, headers=user.headers
+    )
     assert cleared.status_code == 422
-    assert (await api.post("/api/v1/accounts", json={"name": "No domain"}, headers=user.headers)).status_code == 422
-    assert (await api.post("/api/v1/accounts", json={"name": "Web", "website": "https://web.dev"},
-                           headers=user.headers)).status_code == 201
+    assert (
+        await api.post("/api/v1/accounts", json={"name": "No domain"}, headers=user.headers)
+    ).status_code == 422
+    assert (
+        await api.post(
+            "/api/v1/accounts", json={"name": "Web", "website": "https://web.dev"}, headers=user.headers
+        )
+    ).status_code == 201
     # Another workspace's rules are its own.
-    assert (await api.post("/api/v1/contacts", json={"first_name": "Free"}, headers=other_user.headers)
-            ).status_code == 201
+    assert (
+        await api.post("/api/v1/contacts", json={"first_name": "Free"}, headers=other_user.headers)
+    ).status_code == 201
 
 
 async def test_import_rows_without_them_fail_with_that_reason(api: Api, user: User, db: Db) -> None:
@@ -64,5 +92,7 @@ async def test_import_rows_without_them_fail_with_that_reason(api: Api, user: Us
     body = await imported(api, user, db, content)
     assert (body["created"], body["failed"]) == (1, 2)
     reasons = {e["row"]: e["reason"] for e in await error_rows(api, user, body["id"])}
-    assert reasons == {"2": "Required by this workspace: email or phone",
-                       "3": "Required by this workspace: account_id"}
+    assert reasons == {
+        "2": "Required by this workspace: email or phone",
+        "3": "Required by this workspace: account_id",
+    }

@@ -18,7 +18,13 @@ def _by_email(contacts: list[dict]) -> dict[str | None, dict]:  # type: ignore[t
 async def test_google_contacts_with_bom_and_a_multiline_note(api: Api, user: User, db: Db) -> None:
     body = await imported(api, user, db, fixture("google_contacts.csv"), filename="contacts.csv")
     assert body["encoding"] == "utf-8-sig" and body["delimiter"] == ","
-    assert (body["total"], body["created"], body["merged"], body["skipped"], body["failed"]) == (7, 5, 1, 0, 1)
+    assert (body["total"], body["created"], body["merged"], body["skipped"], body["failed"]) == (
+        7,
+        5,
+        1,
+        0,
+        1,
+    )
     assert body["mapping"]["E-mail 1 - Value"] == "email" and body["mapping"]["Phone 1 - Value"] == "phone"
     assert body["mapping"]["Organization Name"] == "company" and body["mapping"]["Photo"] is None
     errors = await error_rows(api, user, body["id"])
@@ -30,12 +36,20 @@ async def test_google_contacts_with_bom_and_a_multiline_note(api: Api, user: Use
     # Google's " ::: " joins a second address; the first is kept.
     assert contacts["hank@globex.com"]["phone"] == "+14155550100"
     lisa = contacts["lisa@springfield-elementary.edu"]
-    assert lisa["custom_fields"]["notes"] == 'Met at the science fair.\r\nFollow up in May, about "the" project.'
+    assert (
+        lisa["custom_fields"]["notes"] == 'Met at the science fair.\r\nFollow up in May, about "the" project.'
+    )
     assert None in contacts and contacts[None]["first_name"] == "Mystery"
     assert len(contacts) == 5
     preview = body["preview"]
     assert [(p["row"], p["outcome"]) for p in preview] == [
-        (1, "created"), (2, "created"), (3, "created"), (4, "created"), (5, "failed"), (6, "merged"), (7, "created")
+        (1, "created"),
+        (2, "created"),
+        (3, "created"),
+        (4, "created"),
+        (5, "failed"),
+        (6, "merged"),
+        (7, "created"),
     ]
     assert preview[5]["duplicate_of"] == contacts["grace.hopper@cobol.dev"]["id"]
 
@@ -47,8 +61,10 @@ async def test_outlook_export_in_windows_1252(api: Api, user: User, db: Db) -> N
     # "Title" holds Mr./Ms. beside Outlook's "Job Title", so it is left alone.
     assert body["mapping"]["Title"] is None and body["mapping"]["Job Title"] == "title"
     reasons = {e["row"]: e["reason"] for e in await error_rows(api, user, body["id"])}
-    assert reasons == {"4": "Not a valid email address: juergen.gross(at)praxis.de",
-                       "5": "A contact needs a name, an email or a phone"}
+    assert reasons == {
+        "4": "Not a valid email address: juergen.gross(at)praxis.de",
+        "5": "A contact needs a name, an email or a phone",
+    }
     contacts = _by_email(await all_contacts(api, user))
     rene = contacts["rene.mueller@baeckerei-mueller.de"]
     assert (rene["first_name"], rene["last_name"], rene["title"]) == ("René", "Müller", "Inhaber")
@@ -80,8 +96,10 @@ async def test_pipedrive_semicolons_and_full_names(api: Api, user: User, db: Db)
     assert body["delimiter"] == ";"
     assert (body["total"], body["created"], body["failed"]) == (6, 5, 1)
     contacts = _by_email(await all_contacts(api, user))
-    assert (contacts["julius@hibbert.clinic"]["first_name"], contacts["julius@hibbert.clinic"]["last_name"]) == (
-        "Julius M.", "Hibbert")
+    assert (
+        contacts["julius@hibbert.clinic"]["first_name"],
+        contacts["julius@hibbert.clinic"]["last_name"],
+    ) == ("Julius M.", "Hibbert")
     edna = contacts["edna@springfield-elementary.edu"]
     assert (edna["first_name"], edna["last_name"]) == ("Edna", "Krabappel")
     barney = contacts["barney@gmail.com"]
@@ -95,9 +113,13 @@ async def test_linkedin_connections_with_notes_before_the_header(api: Api, user:
     contacts = {c["last_name"]: c for c in await all_contacts(api, user)}
     assert contacts["Turing"]["email"] is None and contacts["Turing"]["title"] == "Cryptanalyst"
     assert contacts["Turing"]["custom_fields"] == {
-        "linkedin_url": "https://www.linkedin.com/in/alan-turing", "connected_on": "23 Jun 2021"}
+        "linkedin_url": "https://www.linkedin.com/in/alan-turing",
+        "connected_on": "23 Jun 2021",
+    }
     # One account for "Bletchley Park", whatever the rows' email domains.
-    assert contacts["Turing"]["account_id"] == contacts["Clarke"]["account_id"] == contacts["Knox"]["account_id"]
+    assert (
+        contacts["Turing"]["account_id"] == contacts["Clarke"]["account_id"] == contacts["Knox"]["account_id"]
+    )
     assert contacts["Flowers"]["account_id"] != contacts["Turing"]["account_id"]
 
 
@@ -108,7 +130,11 @@ async def test_excel_unicode_text_is_utf16_with_tabs(api: Api, user: User, db: D
     assert (body["total"], body["created"], body["merged"]) == (4, 3, 1)
     contacts = _by_email(await all_contacts(api, user))
     soren = contacts["soren@kierkegaard.dk"]
-    assert (soren["first_name"], soren["last_name"], soren["phone"]) == ("Søren", "Kierkegaard", "+4533123456")
+    assert (soren["first_name"], soren["last_name"], soren["phone"]) == (
+        "Søren",
+        "Kierkegaard",
+        "+4533123456",
+    )
     assert soren["tags"] == ["philosophy", "danish", "lutheran"]
     assert contacts[None]["first_name"] == "José" and contacts[None]["phone"] == "+5371234567"
 
@@ -118,8 +144,15 @@ async def test_duplicate_policies_within_the_file(api: Api, user: User, other_us
     merged = await imported(api, user, db, content, on_duplicate="merge")
     # Ned five times (phone in five formats, email in capitals), Todd shares Rod's number but Rod failed.
     assert (merged["total"], merged["created"], merged["merged"], merged["skipped"], merged["failed"]) == (
-        8, 3, 4, 0, 1)
-    neds = [c for c in await all_contacts(api, user) if c["last_name"] == "Flanders" and c["first_name"] == "Ned"]
+        8,
+        3,
+        4,
+        0,
+        1,
+    )
+    neds = [
+        c for c in await all_contacts(api, user) if c["last_name"] == "Flanders" and c["first_name"] == "Ned"
+    ]
     assert len(neds) == 1 and neds[0]["phone"] == "+14155550123" and neds[0]["email"] == "ned@leftorium.com"
     # Again into the same workspace: every row now matches what the first import made.
     skipped = await imported(api, user, db, content, on_duplicate="skip")
@@ -129,14 +162,22 @@ async def test_duplicate_policies_within_the_file(api: Api, user: User, other_us
 
 
 async def test_rows_merge_into_existing_contacts(api: Api, user: User, db: Db) -> None:
-    existing = (await api.post("/api/v1/contacts", json={"first_name": "Ned", "phone": "415 555 0123",
-                                                          "tags": ["neighbour"]}, headers=user.headers)).json()
+    existing = (
+        await api.post(
+            "/api/v1/contacts",
+            json={"first_name": "Ned", "phone": "415 555 0123", "tags": ["neighbour"]},
+            headers=user.headers,
+        )
+    ).json()
     body = await imported(api, user, db, b"Name,Phone,Email\nNed Flanders,(415) 555-0123,ned@leftorium.com\n")
     assert (body["created"], body["merged"]) == (0, 1)
     assert body["preview"][0]["duplicate_of"] == existing["id"]
     contact = (await api.get(f"/api/v1/contacts/{existing['id']}", headers=user.headers)).json()
-    assert (contact["first_name"], contact["last_name"], contact["email"]) == ("Ned", "Flanders",
-                                                                             "ned@leftorium.com")
+    assert (contact["first_name"], contact["last_name"], contact["email"]) == (
+        "Ned",
+        "Flanders",
+        "ned@leftorium.com",
+    )
     assert contact["version"] == 2 and contact["tags"] == ["neighbour"]
     timeline = (await api.get(f"/api/v1/contacts/{existing['id']}/timeline", headers=user.headers)).json()
     imported_event = next(e for e in timeline["items"] if e["type"] == "imported")
@@ -150,8 +191,16 @@ async def test_dry_run_writes_nothing_but_projects_the_counts(api: Api, user: Us
     assert dry["dry_run"] is True
     assert (dry["created"], dry["merged"], dry["failed"]) == (3, 4, 1)
     assert await all_contacts(api, user) == []
-    assert [p["outcome"] for p in dry["preview"]] == ["created", "merged", "merged", "merged", "merged",
-                                                      "created", "failed", "created"]
+    assert [p["outcome"] for p in dry["preview"]] == [
+        "created",
+        "merged",
+        "merged",
+        "merged",
+        "merged",
+        "created",
+        "failed",
+        "created",
+    ]
     assert dry["preview"][0]["record"]["phone"] == "+14155550123"
     assert [e["row"] for e in await error_rows(api, user, dry["id"])] == ["7"]
     real = await imported(api, user, db, content)
@@ -160,17 +209,35 @@ async def test_dry_run_writes_nothing_but_projects_the_counts(api: Api, user: Us
 
 async def test_explicit_mapping_overrides_and_ignores(api: Api, user: User, db: Db) -> None:
     content = b"Vorname,Nachname,Mail,Firma,Internal\nKarl,Marx,karl@marx.de,Das Kapital,secret\n"
-    body = await imported(api, user, db, content, mapping={
-        "Vorname": "first_name", "Nachname": "last_name", "Mail": "email", "Firma": "company",
-        "Internal": None})
-    assert body["mapping"] == {"Vorname": "first_name", "Nachname": "last_name", "Mail": "email",
-                               "Firma": "company", "Internal": None}
+    body = await imported(
+        api,
+        user,
+        db,
+        content,
+        mapping={
+            "Vorname": "first_name",
+            "Nachname": "last_name",
+            "Mail": "email",
+            "Firma": "company",
+            "Internal": None,
+        },
+    )
+    assert body["mapping"] == {
+        "Vorname": "first_name",
+        "Nachname": "last_name",
+        "Mail": "email",
+        "Firma": "company",
+        "Internal": None,
+    }
     [karl] = await all_contacts(api, user)
     assert (karl["first_name"], karl["email"], karl["custom_fields"]) == ("Karl", "karl@marx.de", {})
-    custom = await imported(api, user, db, b"email,Tier\nfriedrich@engels.de,gold\n",
-                            mapping={"Tier": "custom_fields.tier"})
+    custom = await imported(
+        api, user, db, b"email,Tier\nfriedrich@engels.de,gold\n", mapping={"Tier": "custom_fields.tier"}
+    )
     assert custom["created"] == 1
-    engels = (await api.get("/api/v1/contacts?email=friedrich@engels.de", headers=user.headers)).json()["items"]
+    engels = (await api.get("/api/v1/contacts?email=friedrich@engels.de", headers=user.headers)).json()[
+        "items"
+    ]
     assert engels[0]["custom_fields"] == {"tier": "gold"}
 
 
@@ -198,6 +265,9 @@ async def test_imports_are_scoped_to_their_workspace(api: Api, user: User, other
     assert (await api.get(IMPORTS, headers=other_user.headers)).json()["items"] == []
     await run_due(db)
     async with db.sessionmaker() as session:
-        count = await session.scalar(select(func.count()).select_from(Contact).where(
-            Contact.workspace_id == uuid.UUID(other_user.workspace_id)))
+        count = await session.scalar(
+            select(func.count())
+            .select_from(Contact)
+            .where(Contact.workspace_id == uuid.UUID(other_user.workspace_id))
+        )
     assert count == 0

@@ -31,20 +31,31 @@ async def test_contact_timeline_merges_activities_and_events_newest_first(
     contact = await _post(api, user, "/api/v1/contacts", {"first_name": "Hank", "title": "CFO"})
     path = f"/api/v1/contacts/{contact['id']}"
     clock.advance(timedelta(minutes=1))
-    call = await _post(api, user, "/api/v1/activities",
-                       {"type": "call", "subject": "Intro call", "contact_id": contact["id"]})
+    call = await _post(
+        api,
+        user,
+        "/api/v1/activities",
+        {"type": "call", "subject": "Intro call", "contact_id": contact["id"]},
+    )
     clock.advance(timedelta(minutes=1))
     await api.patch(path, json={"title": "CEO", "last_name": "Scorpio"}, headers=user.headers)
     clock.advance(timedelta(minutes=1))
-    note = await _post(api, user, "/api/v1/activities",
-                       {"type": "note", "subject": "Likes hammocks", "contact_id": contact["id"]})
+    note = await _post(
+        api,
+        user,
+        "/api/v1/activities",
+        {"type": "note", "subject": "Likes hammocks", "contact_id": contact["id"]},
+    )
     # Someone else's activity is not on this timeline.
     other = await _post(api, user, "/api/v1/contacts", {"first_name": "Homer"})
     await _post(api, user, "/api/v1/activities", {"type": "call", "subject": "x", "contact_id": other["id"]})
 
     items = (await _timeline(api, user, path))["items"]
     assert [(i["kind"], i["type"]) for i in items] == [
-        ("activity", "note"), ("event", "field_changed"), ("activity", "call"), ("event", "created"),
+        ("activity", "note"),
+        ("event", "field_changed"),
+        ("activity", "call"),
+        ("event", "created"),
     ]
     assert [i["at"] for i in items] == sorted((i["at"] for i in items), reverse=True)
     change = items[1]
@@ -62,8 +73,12 @@ async def test_timeline_pages_through_the_merged_stream(api: Api, user: User, cl
     path = f"/api/v1/contacts/{contact['id']}"
     for i in range(4):
         clock.advance(timedelta(seconds=10))
-        await _post(api, user, "/api/v1/activities",
-                    {"type": "email", "subject": f"Email {i}", "contact_id": contact["id"]})
+        await _post(
+            api,
+            user,
+            "/api/v1/activities",
+            {"type": "email", "subject": f"Email {i}", "contact_id": contact["id"]},
+        )
         clock.advance(timedelta(seconds=10))
         await api.patch(path, json={"title": f"Title {i}"}, headers=user.headers)
     everything = (await _timeline(api, user, path, limit=50))["items"]
@@ -85,22 +100,32 @@ async def test_timeline_pages_through_the_merged_stream(api: Api, user: User, cl
 
 async def test_account_and_deal_timelines(api: Api, user: User, db: Db) -> None:
     account = await _post(api, user, "/api/v1/accounts", {"name": "Globex"})
-    meeting = await _post(api, user, "/api/v1/activities",
-                          {"type": "meeting", "subject": "QBR", "account_id": account["id"]})
+    meeting = await _post(
+        api, user, "/api/v1/activities", {"type": "meeting", "subject": "QBR", "account_id": account["id"]}
+    )
     items = (await _timeline(api, user, f"/api/v1/accounts/{account['id']}"))["items"]
     assert [(i["kind"], i["type"]) for i in items] == [("activity", "meeting"), ("event", "created")]
     assert items[0]["data"]["id"] == meeting["id"]
 
     deal_id = await make_deal(db, user)
     async with db.sessionmaker() as session, session.begin():
-        session.add(TimelineEvent(
-            id=uuid.uuid4(), workspace_id=uuid.UUID(user.workspace_id), subject_type="deal",
-            subject_id=uuid.UUID(deal_id), type="stage_changed", actor_type="user",
-            actor_id=uuid.UUID(user.user_id), actor_name="Test User",
-            data={"from_stage": "New", "to_stage": "Won"}, at=datetime.now(UTC) - timedelta(days=1),
-        ))
-    task = await _post(api, user, "/api/v1/activities",
-                       {"type": "task", "subject": "Kickoff", "deal_id": deal_id})
+        session.add(
+            TimelineEvent(
+                id=uuid.uuid4(),
+                workspace_id=uuid.UUID(user.workspace_id),
+                subject_type="deal",
+                subject_id=uuid.UUID(deal_id),
+                type="stage_changed",
+                actor_type="user",
+                actor_id=uuid.UUID(user.user_id),
+                actor_name="Test User",
+                data={"from_stage": "New", "to_stage": "Won"},
+                at=datetime.now(UTC) - timedelta(days=1),
+            )
+        )
+    task = await _post(
+        api, user, "/api/v1/activities", {"type": "task", "subject": "Kickoff", "deal_id": deal_id}
+    )
     deal_items = (await _timeline(api, user, f"/api/v1/deals/{deal_id}"))["items"]
     assert [(i["kind"], i["type"]) for i in deal_items] == [("activity", "task"), ("event", "stage_changed")]
     assert deal_items[0]["data"]["id"] == task["id"]
@@ -114,8 +139,12 @@ async def test_timelines_of_absent_or_foreign_records_are_404(
     contact = await _post(api, user, "/api/v1/contacts", {"first_name": "Private"})
     account = await _post(api, user, "/api/v1/accounts", {"name": "Private"})
     deal_id = await make_deal(db, user)
-    for path in (f"/api/v1/contacts/{contact['id']}", f"/api/v1/accounts/{account['id']}",
-                 f"/api/v1/deals/{deal_id}", f"/api/v1/contacts/{uuid.uuid4()}",
-                 f"/api/v1/deals/{uuid.uuid4()}"):
+    for path in (
+        f"/api/v1/contacts/{contact['id']}",
+        f"/api/v1/accounts/{account['id']}",
+        f"/api/v1/deals/{deal_id}",
+        f"/api/v1/contacts/{uuid.uuid4()}",
+        f"/api/v1/deals/{uuid.uuid4()}",
+    ):
         response = await api.get(f"{path}/timeline", headers=other_user.headers)
         assert response.status_code == 404, path

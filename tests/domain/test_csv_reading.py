@@ -17,7 +17,7 @@ def _known(cell: str) -> bool:
 
 def _records(data: bytes, chunk: int = 7) -> list[list[str]]:
     layout = sniff(data, _known)
-    pieces = [data[i:i + chunk] for i in range(0, len(data), chunk)]
+    pieces = [data[i : i + chunk] for i in range(0, len(data), chunk)]
     return list(records(pieces, layout.encoding, layout.delimiter))
 
 
@@ -46,8 +46,11 @@ def test_spreadsheets_and_binary_files_are_refused() -> None:
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
 def test_delimiters_are_detected(delimiter: str) -> None:
-    rows = [["First Name", "Last Name", "Email"], ["Ada", "Lovelace, Countess", "ada@x.com"],
-            ["Alan", "Turing", "alan@x.com"]]
+    rows = [
+        ["First Name", "Last Name", "Email"],
+        ["Ada", "Lovelace, Countess", "ada@x.com"],
+        ["Alan", "Turing", "alan@x.com"],
+    ]
     text = "\n".join(delimiter.join(f'"{c}"' if "," in c else c for c in row) for row in rows) + "\n"
     layout = sniff(text.encode(), _known)
     assert layout.delimiter == delimiter
@@ -57,8 +60,11 @@ def test_delimiters_are_detected(delimiter: str) -> None:
 def test_quoted_cells_keep_line_breaks_across_chunks() -> None:
     data = b'name,notes\r\n"Lisa","line one\r\nline two, with ""quotes"""\r\nBart,plain\r\n'
     for chunk in (1, 2, 3, 5, 100):
-        assert _records(data, chunk) == [["name", "notes"], ["Lisa", 'line one\r\nline two, with "quotes"'],
-                                         ["Bart", "plain"]]
+        assert _records(data, chunk) == [
+            ["name", "notes"],
+            ["Lisa", 'line one\r\nline two, with "quotes"'],
+            ["Bart", "plain"],
+        ]
 
 
 def test_utf16_split_between_chunks_and_carriage_returns_only() -> None:
@@ -69,9 +75,11 @@ def test_utf16_split_between_chunks_and_carriage_returns_only() -> None:
 
 
 def test_the_header_after_notes_is_found() -> None:
-    data = (b'Notes:\n"When exporting your connection data, you may notice, that some are missing."\n\n'
-            b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
-            b"Alan,Turing,https://x,,Bletchley Park,Cryptanalyst,23 Jun 2021\n")
+    data = (
+        b'Notes:\n"When exporting your connection data, you may notice, that some are missing."\n\n'
+        b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        b"Alan,Turing,https://x,,Bletchley Park,Cryptanalyst,23 Jun 2021\n"
+    )
     layout = sniff(data, _known)
     assert layout.header_index == 3 and layout.columns[0] == "First Name"
     unknown = sniff(b"Report generated 2024-01-01\n\nfoo,bar,baz\n1,2,3\n4,5,6\n", _known)
@@ -89,7 +97,9 @@ def test_mapping_prefers_explicit_then_aliases_in_order() -> None:
     assert chosen.columns["phone"] == [3, 2]
     plain = plan("contacts", ["Title", "Name"])
     assert plain.mapping == {"Title": "title", "Name": "name"}
-    explicit = plan("contacts", headers, {"Home Phone": "phone", "Company": None, "Title": "custom_fields.salutation"})
+    explicit = plan(
+        "contacts", headers, {"Home Phone": "phone", "Company": None, "Title": "custom_fields.salutation"}
+    )
     assert explicit.columns["phone"][0] == 2 and "company" not in explicit.columns
     assert explicit.columns["custom_fields.salutation"] == [0]
     # A stored mapping replayed keeps the alias order it was chosen in.
@@ -103,17 +113,49 @@ def test_mapping_prefers_explicit_then_aliases_in_order() -> None:
 @pytest.mark.parametrize(
     ("kind", "headers", "expected"),
     [
-        ("contacts", ["Given Name", "Family Name", "E-mail 1 - Value", "Phone 1 - Value", "Organization 1 - Name"],
-         ["first_name", "last_name", "email", "phone", "company"]),
-        ("contacts", ["Person - Name", "Person - Email - Work", "Person - Phone - Mobile", "Person - Organization"],
-         ["name", "email", "phone", "company"]),
-        ("contacts", ["First Name", "Last Name", "Email", "Phone Number", "Company Name", "Contact owner"],
-         ["first_name", "last_name", "email", "phone", "company", "owner_email"]),
-        ("accounts", ["Company name", "Company Domain Name", "Industry", "Phone Number", "Company owner"],
-         ["name", "domain", "industry", "phone", "owner_email"]),
-        ("deals", ["Deal Name", "Amount", "Deal Stage", "Pipeline", "Close Date", "Create Date", "Deal owner",
-                   "Associated Company"],
-         ["title", "amount", "stage", "pipeline", "expected_close_date", "created_at", "owner_email", "account"]),
+        (
+            "contacts",
+            ["Given Name", "Family Name", "E-mail 1 - Value", "Phone 1 - Value", "Organization 1 - Name"],
+            ["first_name", "last_name", "email", "phone", "company"],
+        ),
+        (
+            "contacts",
+            ["Person - Name", "Person - Email - Work", "Person - Phone - Mobile", "Person - Organization"],
+            ["name", "email", "phone", "company"],
+        ),
+        (
+            "contacts",
+            ["First Name", "Last Name", "Email", "Phone Number", "Company Name", "Contact owner"],
+            ["first_name", "last_name", "email", "phone", "company", "owner_email"],
+        ),
+        (
+            "accounts",
+            ["Company name", "Company Domain Name", "Industry", "Phone Number", "Company owner"],
+            ["name", "domain", "industry", "phone", "owner_email"],
+        ),
+        (
+            "deals",
+            [
+                "Deal Name",
+                "Amount",
+                "Deal Stage",
+                "Pipeline",
+                "Close Date",
+                "Create Date",
+                "Deal owner",
+                "Associated Company",
+            ],
+            [
+                "title",
+                "amount",
+                "stage",
+                "pipeline",
+                "expected_close_date",
+                "created_at",
+                "owner_email",
+                "account",
+            ],
+        ),
     ],
 )
 def test_exports_of_common_tools_map_themselves(kind: str, headers: list[str], expected: list[str]) -> None:

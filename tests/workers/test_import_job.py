@@ -53,8 +53,10 @@ def _contacts_csv(rows: int, *, repeat_every: int = 10, repeat_back: int = 0) ->
             lines.append(f"{_name(j)},{_name(-j)},USER{j}@EXAMPLE{j % 50}.COM,,")
             repeats += 1
         else:
-            lines.append(f"{_name(i)},{_name(-i)},user{i}@example{i % 50}.com,"
-                         f"(415) {200 + i // 10000:03d}-{i % 10000:04d},Company {i % 300}")
+            lines.append(
+                f"{_name(i)},{_name(-i)},user{i}@example{i % 50}.com,"
+                f"(415) {200 + i // 10000:03d}-{i % 10000:04d},Company {i % 300}"
+            )
     return ("\n".join(lines) + "\n").encode(), repeats
 
 
@@ -67,10 +69,13 @@ async def _import(db: Db, import_id: str) -> Import:
 
 async def _contact_counts(db: Db, workspace_id: str) -> tuple[int, int]:
     async with db.sessionmaker() as session:
-        row = (await session.execute(
-            select(func.count(), func.count(func.distinct(Contact.email)))
-            .where(Contact.workspace_id == uuid.UUID(workspace_id), Contact.merged_into_id.is_(None))
-        )).one()
+        row = (
+            await session.execute(
+                select(func.count(), func.count(func.distinct(Contact.email))).where(
+                    Contact.workspace_id == uuid.UUID(workspace_id), Contact.merged_into_id.is_(None)
+                )
+            )
+        ).one()
         return int(row[0]), int(row[1])
 
 
@@ -83,14 +88,24 @@ async def test_the_import_queue_runs_dispatched_imports(
     assert await dispatch_imports(db.sessionmaker, redis, SystemClock(), queue_name=queue) == 1
     # Nobody holds it now: a second round hands out nothing.
     assert await dispatch_imports(db.sessionmaker, redis, SystemClock(), queue_name=queue) == 0
-    worker = import_worker(db.sessionmaker, RedisSettings.from_dsn(servers.redis_url), queue_name=queue,
-                           burst=True, poll_delay=0.05)
+    worker = import_worker(
+        db.sessionmaker,
+        RedisSettings.from_dsn(servers.redis_url),
+        queue_name=queue,
+        burst=True,
+        poll_delay=0.05,
+    )
     try:
         await worker.async_run()
     finally:
         await worker.close()
     record = await _import(db, body["id"])
-    assert (record.status, record.total, record.created, record.merged) == ("done", 300, 300 - repeats, repeats)
+    assert (record.status, record.total, record.created, record.merged) == (
+        "done",
+        300,
+        300 - repeats,
+        repeats,
+    )
     assert record.scanned_at is not None and record.lease_until is None
     assert await _contact_counts(db, user.workspace_id) == (300 - repeats, 300 - repeats)
 
@@ -124,7 +139,12 @@ async def test_a_crashed_attempt_resumes_where_it_stopped(
     assert await runner.run_import(db.sessionmaker, second, clock=SystemClock()) == "done"
     record = await _import(db, body["id"])
     assert (record.total, record.processed, record.created, record.merged, record.failed) == (
-        400, 400, 400 - repeats, repeats, 0)
+        400,
+        400,
+        400 - repeats,
+        repeats,
+        0,
+    )
     assert await _contact_counts(db, user.workspace_id) == (400 - repeats, 400 - repeats)
 
 
@@ -179,7 +199,12 @@ async def test_a_killed_worker_is_replaced_without_duplicating_rows(api: Api, us
             record = await _wait_for(db, body["id"], lambda r: r.status in ("done", "failed"), timeout=180)
             assert record.attempt >= 2 and record.status == "done", record.error
             assert (record.total, record.processed, record.created, record.merged, record.failed) == (
-                total, total, unique, repeats, 0)
+                total,
+                total,
+                unique,
+                repeats,
+                0,
+            )
             assert await _contact_counts(db, user.workspace_id) == (unique, unique)
         finally:
             for process in (first, second):

@@ -20,7 +20,9 @@ async def _pending(db: Db, workspace_id: str) -> int:
     async with db.sessionmaker() as session:
         return int(
             await session.scalar(
-                select(func.count()).select_from(OutboxEvent).where(
+                select(func.count())
+                .select_from(OutboxEvent)
+                .where(
                     OutboxEvent.workspace_id == uuid.UUID(workspace_id), OutboxEvent.processed_at.is_(None)
                 )
             )

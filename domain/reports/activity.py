@@ -46,6 +46,9 @@ class ActivityReport:
 
 
 def _activity_filters(scope: ReportScope) -> str:
+    # The pipeline filter is the one that costs per row: activities carry no pipeline, so each
+    # deal-linked activity of the period meets its deal (on 5M activities, ~0.4 s for a month,
+    # against ~0.1 s unfiltered). Worth a denormalised column only if people use it a lot.
     clauses = scope.owner_filter("a.owner_id")
     if scope.pipeline_id is not None:
         clauses += """ AND EXISTS (SELECT 1 FROM deals d

@@ -26,8 +26,16 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.errors import invalid
 from domain.reports.buckets import BUCKETS, bucket_of, bucket_params
-from domain.reports.periods import add_months, local_midnight, local_today, month_start
+from domain.reports.periods import (
+    LATEST_DAY,
+    add_months,
+    local_midnight,
+    local_today,
+    month_index,
+    month_start,
+)
 from domain.reports.scope import ReportScope, other_currencies
 
 DEFAULT_MONTHS = 3
@@ -132,6 +140,8 @@ async def forecast_report(
 ) -> ForecastReport:
     current = month_start(local_today(scope.now, scope.tz))
     first = first_month or current
+    if month_index(first) + months - 1 > month_index(LATEST_DAY):
+        raise invalid(["query", "from"], f"The forecast may not run past {LATEST_DAY:%Y-%m}")
     horizon_end = add_months(first, months)
     params = {
         **scope.params(),

@@ -51,8 +51,13 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+def month_index(day: date) -> int:
+    """Months since year 0: month arithmetic without building dates that may not exist."""
+    return day.year * 12 + day.month - 1
+
+
 def add_months(first_of_month: date, months: int) -> date:
-    index = first_of_month.year * 12 + first_of_month.month - 1 + months
+    index = month_index(first_of_month) + months
     return date(index // 12, index % 12 + 1, 1)
 
 
@@ -72,7 +77,7 @@ def bucket_count(first_day: date, last_day: date, interval: str) -> int:
     first, last = bucket_start(first_day, interval), bucket_start(last_day, interval)
     if interval == "week":
         return (last - first).days // 7 + 1
-    return (last.year - first.year) * 12 + last.month - first.month + 1
+    return month_index(last) - month_index(first) + 1
 
 
 def parse_month(value: str, field: str) -> date:

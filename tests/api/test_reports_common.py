@@ -98,6 +98,7 @@ async def test_period_and_filter_checks_are_422_naming_the_parameter(api: Api, d
         ("forecast", {"months": "25"}, "months"),
         ("forecast", {"from": "2026-13"}, "from"),
         ("forecast", {"from": "2026-3"}, "from"),
+        ("forecast", {"from": "9998-06", "months": "24"}, "from"),
         ("forecast", {"commit_probability": "101"}, "commit_probability"),
         ("summary", {"format": "xml"}, "format"),
     ]

@@ -136,7 +136,8 @@ async def test_dismissed_pairs_stay_dismissed(api: Api, user: User, other_user: 
     a = await _post(api, user, "/api/v1/accounts", name="Springfield Nuclear")
     b = await _post(api, user, "/api/v1/accounts", name="Springfield Nuclear, Inc.")
     c = await _post(api, user, "/api/v1/accounts", name="springfield nuclear")
-    assert len((await _groups(api, user))[0]["record_ids"]) == 3
+    flagged = {record for group in await _groups(api, user) for record in group["record_ids"]}
+    assert flagged == {a["id"], b["id"], c["id"]}
     denied = await api.post(
         f"{DUPLICATES}/dismiss",
         json={"object": "accounts", "record_ids": [a["id"], c["id"]]},
@@ -149,8 +150,8 @@ async def test_dismissed_pairs_stay_dismissed(api: Api, user: User, other_user: 
         headers=user.headers,
     )
     assert response.status_code == 204
-    groups = {frozenset(g["record_ids"]) for g in await _groups(api, user)}
-    assert groups == {frozenset({a["id"], b["id"]}), frozenset({b["id"], c["id"]})}
+    groups = [set(g["record_ids"]) for g in await _groups(api, user)]
+    assert groups and not any({a["id"], c["id"]} <= group for group in groups)
     # Editing the record flags it again, but the dismissed pair stays dismissed.
     await api.patch(f"/api/v1/accounts/{c['id']}", json={"name": "Springfield Nuclear"}, headers=user.headers)
     assert all(set(g["record_ids"]) != {a["id"], c["id"]} for g in await _groups(api, user))

@@ -148,9 +148,6 @@ def map_lead(
             lead.setdefault(target, text)
     if custom:
         lead["custom_fields"] = custom
-    if "name" in lead and "first_name" not in lead and "last_name" not in lead:
-        first, last = split_name(lead["name"])
-        lead.update({k: v for k, v in (("first_name", first), ("last_name", last)) if v})
     if "referrer" not in lead and referer_header:
         lead["referrer"] = referer_header[:2000]
     # A plain HTML form on a landing page: its campaign is in the page's address.
@@ -161,6 +158,15 @@ def map_lead(
         raise invalid("email", "A submission needs an email address (a field named email)")
     lead["email"] = normalise_email(email)
     return lead
+
+
+def with_names(lead: dict[str, Any]) -> dict[str, Any]:
+    """The lead with a lone `name` split into first and last name (done by the worker, not at
+    intake: nameparser is the slowest step a submission would otherwise take while the sender waits)."""
+    if "name" not in lead or "first_name" in lead or "last_name" in lead:
+        return lead
+    first, last = split_name(lead["name"])
+    return {**lead, **{k: v for k, v in (("first_name", first), ("last_name", last)) if v}}
 
 
 def other_fields(fields: dict[str, Any], overrides: dict[str, str]) -> dict[str, str]:

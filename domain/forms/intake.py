@@ -37,7 +37,8 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from domain.db import APP_ROLE
 from domain.models import Form, FormSubmission
@@ -85,24 +86,32 @@ def _usable(key: str) -> bool:
 _BY_KEY = select(*_COLUMNS).where(Form.key == bindparam("key"))
 
 
-async def form_by_key_across_workspaces(db: AsyncSession | AsyncConnection, key: str) -> PublicForm | None:
-    """The form a public key names, in whichever workspace (on the connecting role, before RLS)."""
-    if not _usable(key):
-        return None
-    row = (await db.execute(_BY_KEY, {"key": key})).first()
-    return PublicForm(*row) if row is not None else None
-
-
 def intake_engine(url: str, *, pool_size: int) -> AsyncEngine:
-    """Autocommit connections for the intake: a ping is one round trip, a statement its own transaction."""
+    """Autocommit connections for the intake: a statement is its own transaction.
+
+    No pre-ping (a round trip per checkout, on a path of two): a connection found dead is
+    replaced and the statement run once more (`_first_row`).
+    """
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=False,
         isolation_level="AUTOCOMMIT",
         connect_args={"server_settings": {"application_name": "rapport-intake"}},
     )
+
+
+async def _first_row(engine: AsyncEngine, statement: Any, params: dict[str, Any]) -> Any:
+    """Run one autocommit statement; once more on a fresh connection when the pooled one was dead."""
+    try:
+        async with engine.connect() as connection:
+            return (await connection.execute(statement, params)).first()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    async with engine.connect() as connection:
+        return (await connection.execute(statement, params)).first()
 
 
 class FormDirectory:
@@ -119,8 +128,8 @@ class FormDirectory:
         known = self._known.get(key)
         if known is not None and time.monotonic() - known[0] < self.TTL:
             return known[1]
-        async with self.engine.connect() as connection:
-            form = await form_by_key_across_workspaces(connection, key)
+        row = await _first_row(self.engine, _BY_KEY, {"key": key}) if _usable(key) else None
+        form = PublicForm(*row) if row is not None else None
         if form is None:
             self._known.pop(key, None)
         else:
@@ -250,8 +259,12 @@ async def store_submission_across_workspaces(
     submission_id = uuid.uuid4()
     row = arrival.row(status=status, reason=reason, fields=fields, lead=lead, submission_id=submission_id)
     del row["workspace_id"]
-    async with engine.connect() as connection:
-        stored = (await connection.execute(_INSERT_FOR_FORM, row)).first()
+    try:
+        stored = await _first_row(engine, _INSERT_FOR_FORM, row)
+    except IntegrityError:
+        # Only the second run of a statement whose connection died can meet its own id: the
+        # first had committed before the connection went.
+        return submission_id
     return submission_id if stored is not None else None
 
 

@@ -33,7 +33,7 @@ from domain.db import enter_workspace
 from domain.deals import create_deal
 from domain.errors import DomainError
 from domain.forms.attribution import touch_attribution
-from domain.forms.fields import other_fields
+from domain.forms.fields import other_fields, with_names
 from domain.forms.routing import notify_lead_owner, route_owner
 from domain.forms.views import submission_view
 from domain.hygiene.normalise import company_domain
@@ -53,6 +53,7 @@ class Outcome:
     deal_id: uuid.UUID | None
     activity_id: uuid.UUID
     routed: str
+    lead: dict[str, Any]
 
 
 async def process_next_across_workspaces(
@@ -101,11 +102,12 @@ async def process_submission(
         async with session.begin_nested():
             outcome = await _make_records(session, form, submission, now)
     except DomainError as exc:
-        return await _failed(session, submission, _explain(exc), form)
+        return await _failed(session, submission_id, _explain(exc))
     except Exception as exc:  # a bug or a refused statement: recorded, retryable, never silent
         log.exception("form_submission.failed", submission_id=str(submission_id))
-        return await _failed(session, submission, f"{type(exc).__name__}: {exc}"[:1000], form)
+        return await _failed(session, submission_id, f"{type(exc).__name__}: {exc}"[:1000])
     submission.status = "processed"
+    submission.lead = outcome.lead
     submission.reason = f"owner by {outcome.routed}"
     submission.processed_at = now
     submission.contact_id = outcome.contact.id
@@ -130,11 +132,12 @@ def _explain(exc: DomainError) -> str:
     return f"{exc.detail} ({details})" if details else exc.detail
 
 
-async def _failed(session: AsyncSession, submission: FormSubmission, reason: str, form: Form) -> str:
+async def _failed(session: AsyncSession, submission_id: uuid.UUID, reason: str) -> str:
+    # Read again: the savepoint's rollback expired what the attempt had touched.
     submission = (
         await session.execute(
             select(FormSubmission)
-            .where(FormSubmission.id == submission.id)
+            .where(FormSubmission.id == submission_id)
             .execution_options(populate_existing=True)
         )
     ).scalar_one()
@@ -211,7 +214,8 @@ def _note_body(form: Form, submission: FormSubmission) -> str | None:
 async def _make_records(
     session: AsyncSession, form: Form, submission: FormSubmission, now: datetime
 ) -> Outcome:
-    lead, workspace_id = submission.lead, form.workspace_id
+    # Nothing of the submission changes in here: a rolled-back savepoint would expire it.
+    lead, workspace_id = with_names(submission.lead), form.workspace_id
     existing = await find_duplicate(session, workspace_id, email=lead["email"], phone=None)
     if existing is not None and existing.owner_id is not None:
         owner_id: uuid.UUID | None = existing.owner_id
@@ -318,4 +322,5 @@ async def _make_records(
         deal_id=deal_id,
         activity_id=activity.id,
         routed=routed,
+        lead=lead,
     )

@@ -55,7 +55,7 @@ async def test_html_form_post_is_sent_to_the_thank_you_page(api: Api, user: User
     listed = await api.get(f"/api/v1/forms/{form['id']}/submissions", headers=user.headers)
     [item] = listed.json()["items"]
     assert item["status"] == "pending" and item["fields"]["name"] == "Grace Hopper"
-    assert item["lead"]["utm_source"] == "newsletter" and item["lead"]["first_name"] == "Grace"
+    assert item["lead"]["utm_source"] == "newsletter" and item["lead"]["name"] == "Grace Hopper"
     detail = await api.get(f"/api/v1/forms/{form['id']}/submissions/{item['id']}", headers=user.headers)
     assert detail.json()["raw_body"].startswith("name=Grace+Hopper")
     assert detail.json()["headers"]["user-agent"] == "Mozilla/5.0"
@@ -90,10 +90,18 @@ async def test_multipart_post(api: Api, user: User, db: Db) -> None:
     assert response.status_code == 202, response.text
     assert response.request.headers["content-type"].startswith("multipart/form-data")
     stored = await submission(db, response.json()["submission_id"])
-    assert stored.lead["first_name"] == "Ada" and stored.lead["last_name"] == "Lovelace"
+    assert stored.lead["name"] == "Ada Lovelace" and stored.lead["phone"] == "+44 20 7946 0000"
     assert stored.fields["cv"]["filename"] == "cv.txt"
     await run_worker(db, user.workspace_id)
-    assert (await submission(db, str(stored.id))).status == "processed"
+    done = await submission(db, str(stored.id))
+    assert done.status == "processed"
+    assert done.lead["first_name"] == "Ada" and done.lead["last_name"] == "Lovelace"
+    contact = (await api.get(f"/api/v1/contacts/{done.contact_id}", headers=user.headers)).json()
+    assert (contact["first_name"], contact["last_name"], contact["phone"]) == (
+        "Ada",
+        "Lovelace",
+        "+442079460000",
+    )
 
 
 async def test_json_post(api: Api, user: User, db: Db) -> None:
@@ -364,3 +372,19 @@ async def test_intake_enters_the_forms_workspace(api: Api, user: User, db: Db) -
     async with db.sessionmaker() as session, session.begin():
         assert await enter_form_workspace_by_key(session, "frm_unknown") is None
         assert await session.scalar(text("SELECT current_user")) != "rapport_app"
+
+
+async def test_intake_survives_its_connections_being_cut(api: Api, user: User, db: Db) -> None:
+    form = await create_form(api, user)
+    assert (await api.post(submit_url(form), json={"email": "before@cut.example"})).status_code == 202
+    async with db.engine.connect() as connection:
+        cut = await connection.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE application_name = 'rapport-intake' AND datname = current_database()"
+            )
+        )
+    assert cut >= 1
+    after = await api.post(submit_url(form), json={"email": "after@cut.example"})
+    assert after.status_code == 202, after.text
+    assert (await submission(db, after.json()["submission_id"])).status == "pending"

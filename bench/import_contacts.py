@@ -32,66 +32,12 @@ from typing import Any
 import asyncpg
 import httpx
 
+from bench.data import FIRST, LAST
 from bench.env import SECRET, World, signup
 
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
+EXISTING = int(os.environ.get("BENCH_EXISTING_CONTACTS", "1000000"))
 BATCH = 5000
-FIRST = [
-    "Ada",
-    "Grace",
-    "Alan",
-    "Hank",
-    "Marge",
-    "Lisa",
-    "Bart",
-    "Ned",
-    "Edna",
-    "Moe",
-    "Apu",
-    "Selma",
-    "Patty",
-    "Waylon",
-    "Monty",
-    "Lenny",
-    "Carl",
-    "Otto",
-    "Jimbo",
-    "Nelson",
-    "Milhouse",
-    "Ralph",
-    "Maude",
-    "Todd",
-]
-LAST = [
-    "Lovelace",
-    "Hopper",
-    "Turing",
-    "Scorpio",
-    "Simpson",
-    "Flanders",
-    "Krabappel",
-    "Szyslak",
-    "Bouvier",
-    "Smithers",
-    "Burns",
-    "Leonard",
-    "Carlson",
-    "Mann",
-    "Jones",
-    "Muntz",
-    "Van Houten",
-    "Wiggum",
-    "Gumble",
-    "Skinner",
-    "Chalmers",
-    "Hibbert",
-    "Riviera",
-    "Prince",
-    "Frink",
-    "Brockman",
-    "Kent",
-    "Lovejoy",
-]
 
 
 def _phone(n: int, style: int) -> str:
@@ -301,6 +247,38 @@ async def _wait_scanned(database_url: str, import_id: str) -> dict[str, float]:
         await connection.close()
 
 
+def _single_creates(world: World) -> dict[str, Any]:
+    """`POST /contacts` beside 1,000,000 contacts: a new one (exact check, near-duplicate flagging
+    against its 10,000-strong email domain) and a duplicate (409)."""
+    from bench.data import insert_contacts
+    from bench.env import percentile
+
+    headers, workspace_id, user_id = signup(world.base_url)
+    asyncio.run(
+        insert_contacts(world.database_url, workspace_id=workspace_id, owner_id=user_id, count=EXISTING)
+    )
+    fresh, duplicate = [], []
+    with httpx.Client(base_url=world.base_url, headers=headers, timeout=30) as client:
+        for i in range(60):
+            body = {
+                "first_name": "Hank",
+                "last_name": f"Scorpio{i}",
+                "email": f"hank.{i}@example{i % 97}.com",
+            }
+            began = time.perf_counter()
+            assert client.post("/api/v1/contacts", json=body).status_code == 201
+            fresh.append((time.perf_counter() - began) * 1000)
+            began = time.perf_counter()
+            assert client.post("/api/v1/contacts", json=body).status_code == 409
+            duplicate.append((time.perf_counter() - began) * 1000)
+    return {
+        "existing_contacts": EXISTING,
+        "create_ms_median": round(percentile(fresh[10:], 50), 1),
+        "create_ms_p95": round(percentile(fresh[10:], 95), 1),
+        "duplicate_409_ms_median": round(percentile(duplicate[10:], 50), 1),
+    }
+
+
 def run(world: World) -> dict[str, Any]:
     content, repeats = make_csv(ROWS)
     result: dict[str, Any] = {
@@ -311,6 +289,8 @@ def run(world: World) -> dict[str, Any]:
     result.update(_import(world, content))
     result["python_normalise_floor_seconds"] = round(_normalise_floor(content), 2)
     result.update(asyncio.run(_copy_floor(world.database_url, content)))
+    if EXISTING:
+        result.update(_single_creates(world))
     return result
 
 

@@ -83,12 +83,21 @@ COLUMNS: dict[str, list[str]] = {
 }
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula gets a leading `'` (as reports' CSVs do);
+    imports take it off again, so "+14155550100" goes out as "'+14155550100" and comes back."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
 async def csv_chunks(rows: AsyncIterator[list[str]]) -> AsyncIterator[bytes]:
-    """Rows as UTF-8 CSV, sent every 64 KiB."""
+    """Rows as UTF-8 CSV, spreadsheet-safe, sent every 64 KiB."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     async for row in rows:
-        writer.writerow(row)
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
         if buffer.tell() >= FLUSH_BYTES:
             yield buffer.getvalue().encode()
             buffer.seek(0)

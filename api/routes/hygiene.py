@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import AdminCtx, CtxDep, ListParamsDep
+from api.deps import AdminCtx, Ctx, CtxDep, ListParamsDep
 from api.errors import problem_responses
 from api.schemas.accounts import AccountOut
 from api.schemas.common import Page
@@ -71,6 +71,26 @@ async def dismiss_duplicates(body: DismissIn, ctx: CtxDep) -> Response:
     return await ctx.respond(status=204)
 
 
+async def _merge(
+    ctx: Ctx,
+    kind: merge.Kind,
+    survivor_id: uuid.UUID,
+    body: MergeIn,
+    out: type[ContactOut] | type[AccountOut],
+) -> Response:
+    survivor = await merge.merge(
+        ctx.session,
+        principal=ctx.principal,
+        kind=kind,
+        survivor_id=survivor_id,
+        source_ids=body.source_ids,
+        fields=body.fields,
+        expected_version=ctx.if_match(),
+        now=ctx.now,
+    )
+    return await ctx.respond(out.model_validate(survivor), etag=survivor.version)
+
+
 @router.post(
     "/contacts/{contact_id}/merge",
     response_model=ContactOut,
@@ -80,17 +100,7 @@ async def dismiss_duplicates(body: DismissIn, ctx: CtxDep) -> Response:
 async def merge_contacts(contact_id: uuid.UUID, body: MergeIn, ctx: CtxDep) -> Response:
     """Merge `source_ids` into this contact: it keeps their activities, deals, form submissions and
     timeline; the sources answer 404 naming it (`merged_into`) afterwards."""
-    survivor = await merge.merge(
-        ctx.session,
-        principal=ctx.principal,
-        kind="contacts",
-        survivor_id=contact_id,
-        source_ids=body.source_ids,
-        fields=body.fields,
-        expected_version=ctx.if_match(),
-        now=ctx.now,
-    )
-    return await ctx.respond(ContactOut.model_validate(survivor), etag=survivor.version)
+    return await _merge(ctx, "contacts", contact_id, body, ContactOut)
 
 
 @router.post(
@@ -101,17 +111,7 @@ async def merge_contacts(contact_id: uuid.UUID, body: MergeIn, ctx: CtxDep) -> R
 )
 async def merge_accounts(account_id: uuid.UUID, body: MergeIn, ctx: CtxDep) -> Response:
     """Merge `source_ids` into this account: their contacts, deals, activities and timeline move here."""
-    survivor = await merge.merge(
-        ctx.session,
-        principal=ctx.principal,
-        kind="accounts",
-        survivor_id=account_id,
-        source_ids=body.source_ids,
-        fields=body.fields,
-        expected_version=ctx.if_match(),
-        now=ctx.now,
-    )
-    return await ctx.respond(AccountOut.model_validate(survivor), etag=survivor.version)
+    return await _merge(ctx, "accounts", account_id, body, AccountOut)
 
 
 @router.get(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, or_, select, text, update
+from sqlalchemy import delete, func, or_, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -141,19 +141,21 @@ async def flag_contact(
         near.append(func.split_part(Contact.email, "@", 2) == me.domain)
     if not near:
         return
-    rows = (
-        await session.execute(
-            select(*_PERSON_COLUMNS)
-            .where(
-                Contact.workspace_id == workspace_id,
-                Contact.merged_into_id.is_(None),
-                Contact.id != contact.id,
-                or_(*near),
-            )
-            .order_by(Contact.created_at.desc())
-            .limit(CANDIDATES_PER_WRITE)
+    # One branch per neighbourhood, each on its own index and cut to the newest few, rather than
+    # one OR that PostgreSQL would answer by sorting a whole big company's contacts.
+    branches = [
+        select(*_PERSON_COLUMNS)
+        .where(
+            Contact.workspace_id == workspace_id,
+            Contact.merged_into_id.is_(None),
+            Contact.id != contact.id,
+            condition,
         )
-    ).all()
+        .order_by(Contact.created_at.desc())
+        .limit(CANDIDATES_PER_WRITE)
+        for condition in near
+    ]
+    rows = {row.id: row for row in (await session.execute(union_all(*branches))).all()}.values()
     pairs = [ordered_pair(contact, row, *found) for row in rows if (found := compare_people(me, person(row)))]
     await save_pairs(session, workspace_id, "contacts", pairs, now)
 

@@ -28,7 +28,7 @@ _FOLDED = {
 }
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Target:
     """The record a group of repeating rows goes into: a row of this batch, or a known record."""
 
@@ -68,11 +68,15 @@ def plan_batch(
     staged: list[StagedRow] = []
     repeats: dict[int, Target] = {}
     fresh: list[Target] = []
+    if memory.policy == "create":
+        return [StagedRow(p.row, uuid.uuid4(), None, p.values) for p in rows], repeats, fresh
+    seen = memory.seen
     for prepared in rows:
-        if memory.policy == "create":
-            staged.append(StagedRow(prepared.row, uuid.uuid4(), None, prepared.values))
-            continue
-        target = next((memory.seen[key] for key in prepared.keys if key in memory.seen), None)
+        target = None
+        for key in prepared.keys:
+            target = seen.get(key)
+            if target is not None:
+                break
         if target is None:
             row = StagedRow(prepared.row, uuid.uuid4(), None, prepared.values)
             staged.append(row)
@@ -87,7 +91,7 @@ def plan_batch(
             # Its record was written by an earlier batch: merge this row into it in SQL.
             staged.append(StagedRow(prepared.row, uuid.uuid4(), target.record_id, prepared.values))
         for key in prepared.keys:
-            memory.seen.setdefault(key, target)
+            seen.setdefault(key, target)
     return staged, repeats, fresh
 
 

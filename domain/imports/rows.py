@@ -82,6 +82,10 @@ class RowContext:
                 if index < width:
                     value = cells[index].strip()
                     if value:
+                        # Undo the quote that keeps spreadsheets from reading "+1 415..." or
+                        # "=..." as a formula (ours on export, or a person's in Excel).
+                        if value[0] == "'" and value[1:2] in ("=", "+", "-", "@"):
+                            return value[1:]
                         return value
             return None
 

@@ -18,7 +18,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import delete, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -40,6 +40,7 @@ from domain.imports.store import (
     heartbeat,
     lock_for_batch,
     read_chunk,
+    refresh_statistics_across_workspaces,
 )
 from domain.models import Import, ImportRowError
 from domain.outbox import emit
@@ -47,6 +48,11 @@ from domain.snapshots import json_value
 
 BATCH_ROWS = 5000
 PREVIEW_ROWS = 20
+STATISTICS = {
+    "contacts": ("accounts", "contacts"),
+    "accounts": ("accounts",),
+    "deals": ("accounts", "contacts", "deals"),
+}
 CONVERTERS: dict[str, RowConverter] = {"contacts": contact_row, "accounts": account_row, "deals": deal_row}
 Progress = Callable[[Import], Awaitable[None] | None]
 
@@ -254,6 +260,9 @@ async def run_import(
             if record.status in ("queued", "running"):
                 record.status = "running"
                 record.started_at = record.started_at or clock.now()
+                if record.dry_run and record.position:
+                    # A dry run's memory of the file died with its worker: it starts over.
+                    await _restart(session, record)
                 ctx = await load_context(session, record)
         if record.status == "running":
             await _rows(sessionmaker, claim, producer, record, ctx, clock, on_progress)
@@ -268,6 +277,16 @@ async def run_import(
         beating.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await beating
+
+
+async def _restart(session: AsyncSession, record: Import) -> None:
+    await session.execute(
+        delete(ImportRowError).where(
+            ImportRowError.workspace_id == record.workspace_id, ImportRowError.import_id == record.id
+        )
+    )
+    record.position = record.processed = record.created = record.merged = record.skipped = record.failed = 0
+    record.preview = []
 
 
 async def _keep_lease(sessionmaker: async_sessionmaker[AsyncSession], claim: Claim, clock: Clock) -> None:
@@ -297,6 +316,7 @@ async def _rows(
         memory = FileMemory(policy=record.on_duplicate)
         actor = {"type": "user", "id": record.created_by, "name": ctx.extra["actor_name"]}
         thread = asyncio.get_running_loop().run_in_executor(None, producer.produce, record, ctx)
+        written = 0
         while (batch := await producer.queue.get()) is not None:
             if isinstance(batch, BaseException):
                 raise batch
@@ -304,6 +324,12 @@ async def _rows(
                 locked = await lock_for_batch(session, claim)
                 targets = await _commit_batch(session, locked, memory, batch, actor, clock.now())
             settle(targets)
+            written += 1
+            if not record.dry_run and written & (written - 1) == 0:
+                # After batches 1, 2, 4, 8...: a table that was small (or new) when its plans were
+                # made, say the accounts the first batch created, would have every foreign-key
+                # check of the next batches scan it (measured: 14 s instead of 3 s per 100,000).
+                await refresh_statistics_across_workspaces(sessionmaker, STATISTICS[record.object])
             if on_progress is not None:
                 maybe = on_progress(locked)
                 if maybe is not None:
@@ -344,6 +370,10 @@ async def _finish(
 
 async def _scan(sessionmaker: async_sessionmaker[AsyncSession], claim: Claim, clock: Clock) -> str:
     """Flag near duplicates among what the import wrote (contacts and accounts it made or merged)."""
+    async with workspace_transaction(sessionmaker, claim.workspace_id) as session:
+        pending = (await lock_for_batch(session, claim)).scanned_at is None
+    if pending:
+        await refresh_statistics_across_workspaces(sessionmaker)
     async with workspace_transaction(sessionmaker, claim.workspace_id) as session:
         record = await lock_for_batch(session, claim)
         if record.scanned_at is None:

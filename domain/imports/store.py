@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.db import workspace_transaction
@@ -229,18 +229,19 @@ async def claim_due_across_workspaces(
 ) -> list[Claim]:
     """New attempts for imports nobody holds: queued, or their worker died (lease ran out)."""
     async with sessionmaker() as session, session.begin():
+        unfinished = Import.status.in_(("queued", "running"))
+        # A done import whose scan keeps failing stays done, only unscanned.
         await session.execute(
             update(Import)
             .where(
                 _DUE,
-                Import.status.in_(("queued", "running")),
                 Import.attempt >= MAX_ATTEMPTS,
                 or_(Import.lease_until.is_(None), Import.lease_until < now),
             )
             .values(
-                status="failed",
-                error=f"Gave up after {MAX_ATTEMPTS} attempts",
-                finished_at=now,
+                status=case((unfinished, "failed"), else_=Import.status),
+                error=case((unfinished, f"Gave up after {MAX_ATTEMPTS} attempts"), else_=Import.error),
+                finished_at=func.coalesce(Import.finished_at, now),
                 scanned_at=now,
                 updated_at=now,
             )
@@ -276,3 +277,17 @@ async def release_dispatch_across_workspaces(
                 .where(Import.id == claim.import_id, Import.attempt == claim.attempt)
                 .values(attempt=Import.attempt - 1, lease_until=None)
             )
+
+
+async def refresh_statistics_across_workspaces(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    tables: tuple[str, ...] = ("contacts", "accounts", "deals"),
+) -> None:
+    """ANALYZE after a bulk load, on the connecting role (the tables' owner; `rapport_app` may not).
+
+    Autovacuum would get there in a minute; until it does the planner believes the tables are
+    as small as before the import and picks nested loops that take minutes on the new rows.
+    """
+    async with sessionmaker() as session, session.begin():
+        for table in tables:
+            await session.execute(text(f"ANALYZE {table}"))

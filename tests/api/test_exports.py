@@ -64,7 +64,9 @@ async def test_contacts_round_trip_into_a_fresh_workspace(
         tags=["semi;colon"],
         custom_fields={"notes": 'line one\nline two, "quoted"'},
     )
-    await _post(api, user, "/api/v1/contacts", last_name="Onlylast", email="only@example.org")
+    await _post(
+        api, user, "/api/v1/contacts", first_name='=HYPERLINK("http://evil")', email="only@example.org"
+    )
     for index in range(25):
         await _post(
             api,
@@ -77,6 +79,8 @@ async def test_contacts_round_trip_into_a_fresh_workspace(
     content, rows = await _export(api, user, "contacts")
     assert len(rows) == 28 and rows[0]["first_name"] == "Hank" and rows[0]["company"] == "Globex, Inc."
     assert rows[0]["owner_email"] == user.email
+    # Spreadsheets would run these as formulas: they go out quoted and come back as they were.
+    assert rows[0]["phone"] == "'+14155550100" and rows[2]["first_name"] == '\'=HYPERLINK("http://evil")'
     body = await imported(api, other_user, db, content, filename="contacts.csv")
     assert (body["created"], body["failed"]) == (28, 0)
     mine, theirs = await _companies(api, user), await _companies(api, other_user)

@@ -66,6 +66,22 @@ async def test_nothing_attached_to_a_source_is_lost(api: Api, user: User, db: Db
         api, user, "/api/v1/deals", title="Globex upsell", contact_ids=[survivor["id"], c["id"]]
     )
     timeline_before = {e["id"] for who in (b, c) for e in await _timeline(api, user, "contacts", who["id"])}
+    email_id = uuid.uuid4()
+    async with db.sessionmaker() as session, session.begin():
+        # A logged email naming both sources and someone else (written as inbound email does).
+        other = uuid.uuid4()
+        await session.execute(
+            text(
+                "INSERT INTO email_messages (id, workspace_id, message_id, to_addresses, cc_addresses, "
+                "direction, activity_ids, contact_ids, deal_ids, received_at) VALUES (:id, :ws, '<m@x>', "
+                "'{}', '{}', 'inbound', '{}', CAST(:contacts AS uuid[]), '{}', now())"
+            ),
+            {
+                "id": email_id,
+                "ws": uuid.UUID(user.workspace_id),
+                "contacts": [uuid.UUID(b["id"]), other, uuid.UUID(c["id"])],
+            },
+        )
 
     stale = await api.post(
         f"/api/v1/contacts/{survivor['id']}/merge",
@@ -128,6 +144,10 @@ async def test_nothing_attached_to_a_source_is_lost(api: Api, user: User, db: Db
         )
         chained = await session.get(Contact, uuid.UUID(earlier["id"]))
         assert chained is not None and chained.merged_into_id == uuid.UUID(survivor["id"])
+        named = await session.scalar(
+            text("SELECT contact_ids FROM email_messages WHERE id = :id"), {"id": email_id}
+        )
+        assert named == [uuid.UUID(survivor["id"]), other]
     listed = (await api.get("/api/v1/contacts?limit=200", headers=user.headers)).json()["items"]
     assert [item["id"] for item in listed] == [survivor["id"]]
     # The survivor's old duplicate twin is free again: its email does not answer 409.

@@ -20,7 +20,7 @@ from sqlalchemy import func, select, text, update
 
 from domain.clock import SystemClock
 from domain.imports import runner, store
-from domain.models import Contact, Import
+from domain.models import Contact, Import, ImportRowError
 from rapport.embedded import start_redis
 from tests.api.imports_support import upload
 from tests.conftest import Api, Db, Servers, User, server_env, start_process
@@ -159,6 +159,38 @@ async def test_a_dry_run_across_batches_keeps_its_projection(
     assert (record.status, record.created, record.merged) == ("done", 100 - repeats, repeats)
     assert await _contact_counts(db, user.workspace_id) == (0, 0)
     assert len(record.preview) == runner.PREVIEW_ROWS
+
+
+async def test_a_dry_run_cut_short_starts_over(
+    api: Api, user: User, db: Db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "BATCH_ROWS", 25)
+    content, repeats = _contacts_csv(100, repeat_back=30)
+    body = await upload(api, user, content + b"bad,row,not-an-email,,\n", dry_run=True)
+    [first] = await store.claim_due_across_workspaces(db.sessionmaker, now=SystemClock().now())
+
+    async def crash(record: Import) -> None:
+        if record.processed >= 50:
+            raise RuntimeError("worker died")
+
+    with pytest.raises(RuntimeError):
+        await runner.run_import(db.sessionmaker, first, clock=SystemClock(), on_progress=crash)
+    later = SystemClock().now() + store.LEASE + timedelta(seconds=1)
+    [second] = await store.claim_due_across_workspaces(db.sessionmaker, now=later)
+    assert await runner.run_import(db.sessionmaker, second, clock=SystemClock()) == "done"
+    record = await _import(db, body["id"])
+    # The repeats of rows read before the crash are still recognised: the run started over.
+    assert (record.processed, record.created, record.merged, record.failed) == (
+        101,
+        100 - repeats,
+        repeats,
+        1,
+    )
+    async with db.sessionmaker() as session:
+        errors = await session.scalar(
+            select(func.count()).select_from(ImportRowError).where(ImportRowError.import_id == record.id)
+        )
+    assert errors == 1 and await _contact_counts(db, user.workspace_id) == (0, 0)
 
 
 async def _run_all(db: Db) -> None:

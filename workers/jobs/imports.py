@@ -34,7 +34,9 @@ log = structlog.get_logger("rapport.imports")
 IMPORT_QUEUE = "rapport:imports"
 # Liveness is the lease's business; this only bounds a job that hangs outright.
 IMPORT_JOB_TIMEOUT_SECONDS = 6 * 3600
-DISPATCH_SECONDS = 1.0
+# A look at a small partial index four times a second: an upload waits a quarter of a second
+# for its worker, not a second, and the database does not notice.
+DISPATCH_SECONDS = 0.25
 
 
 async def run_import(ctx: dict[str, Any], workspace_id: str, import_id: str, attempt: int) -> str | None:
@@ -93,17 +95,21 @@ def import_worker(
     queue_name: str = IMPORT_QUEUE,
     **options: Any,
 ) -> Worker:
+    settings: dict[str, Any] = {
+        "job_timeout": IMPORT_JOB_TIMEOUT_SECONDS,
+        "max_jobs": 1,
+        "poll_delay": 0.1,
+        "max_tries": 3,
+        "keep_result": 3600,
+        "handle_signals": False,
+        **options,
+    }
     return Worker(
         functions=[run_import],
         queue_name=queue_name,
         redis_settings=redis_settings,
-        job_timeout=IMPORT_JOB_TIMEOUT_SECONDS,
-        max_jobs=1,
-        max_tries=3,
-        keep_result=3600,
-        handle_signals=False,
         ctx={"sessionmaker": sessionmaker},
-        **options,
+        **settings,
     )
 
 

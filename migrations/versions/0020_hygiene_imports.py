@@ -166,7 +166,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_contacts_workspace_email_domain",
         "contacts",
-        ["workspace_id", sa.text("split_part(email, '@', 2)"), "created_at"],
+        ["workspace_id", sa.text("split_part(email, '@', 2)")],
         postgresql_where=sa.text("email IS NOT NULL"),
     )
     op.create_index("ix_accounts_workspace_lower_name", "accounts", ["workspace_id", sa.text("lower(name)")])

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import ranks
 from domain.errors import FieldError, NotFound, ValidationFailed, invalid
+from domain.hygiene.required_fields import require_fields
 from domain.members import require_member
 from domain.models import Account, Contact, Deal, DealContact, Stage, StageChange, Workspace
 from domain.money import check_currency, parse_amount
@@ -328,6 +329,8 @@ async def create_deal(
         updated_at=now,
         status="open",
     )
+    # The workspace's own demands first (what every deal needs), then the stage's.
+    await require_fields(session, ws, "deals", snapshot(deal, contact_ids=contacts))
     errors = missing_errors(stage, missing_fields(deal, contacts, stage))
     if stage.kind == "lost" and not deal.lost_reason:
         errors.append(
@@ -417,7 +420,9 @@ async def update_deal(
         errors.append(FieldError(loc=["body", "lost_reason"], msg="A lost deal keeps its lost_reason"))
     if errors:
         raise ValidationFailed("These fields are required by the deal's stage", errors=errors)
-    diff = field_changes(before, snapshot(deal, contact_ids=new_contacts))
+    after = snapshot(deal, contact_ids=new_contacts)
+    await require_fields(session, ws, "deals", after)
+    diff = field_changes(before, after)
     record_ = DealRecord(deal, new_contacts)
     if not diff:
         return record_

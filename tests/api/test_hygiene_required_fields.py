@@ -86,6 +86,31 @@ async def test_api_writes_without_them_get_422_naming_them(api: Api, user: User,
     ).status_code == 201
 
 
+async def test_deals_without_them_get_422_on_create_and_patch(api: Api, user: User) -> None:
+    await api.put(SETTINGS, json={"deals": [["amount"], ["account_id", "contact_ids"]]}, headers=user.headers)
+    bare = await api.post("/api/v1/deals", json={"title": "Bare"}, headers=user.headers)
+    assert bare.status_code == 422, bare.text
+    assert [e["loc"] for e in bare.json()["errors"]] == [
+        ["body", "amount"],
+        ["body", "account_id"],
+        ["body", "contact_ids"],
+    ]
+    assert (await api.get("/api/v1/deals", headers=user.headers)).json()["items"] == []
+    contact = await api.post("/api/v1/contacts", json={"first_name": "Buyer"}, headers=user.headers)
+    deal = await api.post(
+        "/api/v1/deals",
+        json={"title": "Complete", "amount": "1200", "contact_ids": [contact.json()["id"]]},
+        headers=user.headers,
+    )
+    assert deal.status_code == 201, deal.text
+    url = f"/api/v1/deals/{deal.json()['id']}"
+    cleared = await api.patch(url, json={"amount": None}, headers=user.headers)
+    assert cleared.status_code == 422 and "amount" in cleared.json()["detail"]
+    assert (await api.get(url, headers=user.headers)).json()["amount"] == "1200.00"
+    renamed = await api.patch(url, json={"title": "Renamed"}, headers=user.headers)
+    assert renamed.status_code == 200, renamed.text
+
+
 async def test_import_rows_without_them_fail_with_that_reason(api: Api, user: User, db: Db) -> None:
     await api.put(SETTINGS, json={"contacts": [["email", "phone"], ["account_id"]]}, headers=user.headers)
     content = b"name,email,phone,company\nAda Lovelace,ada@x.org,,Engines\nAlan Turing,,,Bletchley\nGrace,g@x.org,,\n"

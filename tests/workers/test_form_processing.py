@@ -220,3 +220,20 @@ async def test_two_workers_never_take_the_same_submission(api: Api, user: User, 
     assert sorted(got) == sorted(sent) and len(set(got)) == 12
     for submission_id in sent:
         assert (await submission(db, submission_id)).attempts == 1
+
+
+async def test_workspace_required_fields_fail_the_submission_with_their_reason(
+    api: Api, user: User, db: Db
+) -> None:
+    rules = await api.put(
+        "/api/v1/settings/required-fields", json={"contacts": [["phone"]]}, headers=user.headers
+    )
+    assert rules.status_code == 200, rules.text
+    form = await create_form(api, user)
+    without = await _submit(api, form, email="nophone@strict.example")
+    with_phone = await _submit(api, form, email="phone@strict.example", phone="+1 415 555 0101")
+    await run_worker(db, user.workspace_id)
+    failed = await submission(db, without)
+    assert failed.status == "failed" and failed.contact_id is None
+    assert "Required by this workspace: phone" in (failed.reason or "")
+    assert (await submission(db, with_phone)).status == "processed"

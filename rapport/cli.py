@@ -265,7 +265,18 @@ def automations_run_due() -> None:
 
 
 def main() -> None:
-    app()
+    """The console entry point: a configuration mistake is one line to fix, not a traceback."""
+    from pydantic import ValidationError
+
+    try:
+        app()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc']).upper() or 'settings'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        typer.echo(f"rapport: configuration error: {problems}", err=True)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

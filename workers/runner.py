@@ -33,7 +33,15 @@ async def run_forever() -> None:
         worker = build_worker()
         try:
             await worker.async_run()
-            return  # a clean stop (SIGINT/SIGTERM)
+            return
+        except asyncio.CancelledError:
+            # arq answers SIGINT/SIGTERM by cancelling its own main task, which surfaces here;
+            # only a cancellation aimed at this task itself is passed on.
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise
+            log.info("worker.stopped")
+            return
         except (RedisError, ConnectionError, OSError) as exc:
             # arq stops on a lost connection; jobs and events wait in Redis and PostgreSQL.
             log.warning("worker.redis_lost", error=str(exc))

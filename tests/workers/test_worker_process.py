@@ -63,3 +63,6 @@ async def test_worker_survives_a_redis_restart(api: Api, user: User, db: Db, ser
             worker.terminate()
             worker.wait(timeout=30)
             redis.stop()
+        # SIGTERM is how operators stop it: a clean exit, not a crash report in the logs.
+        assert worker.returncode == 0
+        assert "Traceback" not in (Path(env["RAPPORT_DATA_DIR"]) / "worker.log").read_text()

@@ -18,13 +18,13 @@ import orjson
 from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import idempotency
 from api.pagination import ListParams, decode_cursor, encode_cursor, list_params
 from domain.auth import principal_from_secret_across_workspaces
 from domain.clock import Clock
-from domain.db import enter_workspace
 from domain.errors import Forbidden, PreconditionFailed, Unauthorized
 from domain.pagination import Keyset
 from domain.principal import Principal
@@ -160,12 +160,22 @@ async def _context(request: Request) -> AsyncIterator[Ctx]:
         raise Unauthorized("Authentication required: send `Authorization: Bearer <token>`")
     async with state.sessionmaker() as session:
         await session.begin()
-        principal = await principal_from_secret_across_workspaces(
-            session, secret=secret, secret_key=state.settings.secret, now=now
-        )
+        try:
+            principal = await principal_from_secret_across_workspaces(
+                session, secret=secret, secret_key=state.settings.secret, now=now, enter=True
+            )
+        except DBAPIError as exc:
+            # A pooled connection that died unseen fails its first statement and is replaced:
+            # nothing has happened yet, so once more on a fresh one (there is no pre-ping).
+            if not exc.connection_invalidated:
+                raise
+            await session.rollback()
+            await session.begin()
+            principal = await principal_from_secret_across_workspaces(
+                session, secret=secret, secret_key=state.settings.secret, now=now, enter=True
+            )
         if from_cookie:
             check_csrf(request)
-        await enter_workspace(session, principal.workspace_id)
         ctx = Ctx(request=request, session=session, principal=principal, state=state, now=now)
         request.state.principal = principal
         ctx.claim = await idempotency.claim(session, request, scope_id=principal.workspace_id, now=now)

@@ -21,6 +21,7 @@ BENCHES = {
     "contacts_search": "bench.contacts_search",
     "forms_intake": "bench.forms_intake",
     "import_contacts": "bench.import_contacts",
+    "reports": "bench.reports",
 }
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import email as email_out
+from domain.db import enter_workspace, entering_workspace
 from domain.errors import NotFound, TooManyRequests, Unauthorized, invalid
 from domain.models import AccessToken, ApiKey, LoginFailure, Membership, PasswordReset, User, Workspace
 from domain.normalise import normalise_email
@@ -169,9 +170,14 @@ async def login_across_workspaces(
 
 
 async def principal_from_secret_across_workspaces(
-    session: AsyncSession, *, secret: str, secret_key: str, now: datetime
+    session: AsyncSession, *, secret: str, secret_key: str, now: datetime, enter: bool = False
 ) -> Principal:
-    """Resolve a bearer secret (a session token or an API key) to who is acting."""
+    """Resolve a bearer secret (a session token or an API key) to who is acting.
+
+    With `enter`, the transaction is also scoped to the principal's workspace (enter_workspace)
+    when a principal is returned; for a session token, by the lookup itself, saving every
+    request a round trip.
+    """
     hashed = digest(secret, secret_key)
     if secret.startswith(API_KEY_PREFIX):
         row = (
@@ -192,6 +198,8 @@ async def principal_from_secret_across_workspaces(
         # Throttle the write: a busy integration should not turn every read into an UPDATE.
         if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=5):
             await session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
+        if enter:
+            await enter_workspace(session, key.workspace_id)
         return Principal(
             workspace_id=key.workspace_id,
             user_id=key.created_by,
@@ -200,9 +208,10 @@ async def principal_from_secret_across_workspaces(
             name=key.name,
             api_key_id=key.id,
         )
+    entering = entering_workspace(AccessToken.workspace_id) if enter else ()
     row2 = (
         await session.execute(
-            select(AccessToken, Membership.role, User.name)
+            select(AccessToken, Membership.role, User.name, *entering)
             .join(
                 Membership,
                 (Membership.workspace_id == AccessToken.workspace_id)
@@ -214,7 +223,7 @@ async def principal_from_secret_across_workspaces(
     ).one_or_none()
     if row2 is None:
         raise Unauthorized("Invalid token")
-    token, role, user_name = row2
+    token, role, user_name = row2[:3]
     if token.revoked_at is not None or token.expires_at <= now:
         raise Unauthorized("Token expired or revoked")
     return Principal(

@@ -17,9 +17,24 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, true, union_all
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Select,
+    String,
+    Uuid,
+    bindparam,
+    func,
+    or_,
+    select,
+    text,
+    true,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from domain import ranks
 from domain.deals import (
@@ -30,19 +45,20 @@ from domain.deals import (
     enter_stage,
     entry_events,
     history_row,
-    load_deal,
-    load_stage,
     missing_errors,
     missing_fields,
+    stage_entry,
     title_matches,
 )
-from domain.errors import FieldError, ValidationFailed, invalid
+from domain.errors import FieldError, NotFound, ValidationFailed, invalid
 from domain.models import Deal, Stage, StageTotal, Workspace
 from domain.money import CURRENCY_MINOR_UNITS
+from domain.outbox import NOTIFY_CHANNEL
 from domain.pagination import Keyset
 from domain.pipelines import PipelineView, get_pipeline
 from domain.principal import Principal
 from domain.records import clean_text, expect_version
+from domain.snapshots import snapshot
 from domain.timeline import record
 
 # Won and lost columns show what closed lately, not every deal ever closed.
@@ -65,11 +81,14 @@ async def move_deal(
 
     Checks run in the contract's order: 404, then 412, then every 422 at once. Only the moved
     deal is written (its neighbours keep their keys), plus its history when the stage changes.
+
+    Three statements (see _LOAD_FOR_MOVE, _placement and _write_move): a move is the board's
+    hottest write, and its cost was round trips and per-statement overhead, not work in the
+    database.
     """
     ws = principal.workspace_id
-    deal = await load_deal(session, principal, deal_id, lock=True)
+    deal, source, target = await _load_for_move(session, ws, deal_id, to_stage_id)
     expect_version(deal, expected_version, "deal")
-    target = await load_stage(session, ws, to_stage_id)
     if target is None:
         raise invalid("stage_id", "stage_id is not a stage of this workspace")
     errors: list[FieldError] = []
@@ -82,7 +101,8 @@ async def move_deal(
                 msg="Moving to another pipeline's stage needs pipeline_id equal to that stage's pipeline",
             )
         )
-    contacts = (await contact_ids_by_deal(session, ws, [deal.id]))[deal.id]
+    place = await _placement(session, ws, deal.id, target.id, after_id)
+    contacts = list(place.contact_ids)
     changing = target.id != deal.stage_id
     reason = clean_text(lost_reason)
     if changing:
@@ -95,36 +115,246 @@ async def move_deal(
                     msg=f"Stage {target.name!r} is a lost stage: say why with lost_reason",
                 )
             )
-    # Placing the card reads its neighbours: hold the column from here to the commit.
-    await ranks.lock_column(session, target.id)
-    if after_id is not None:
-        after_stage = await session.scalar(
-            select(Deal.stage_id).where(Deal.workspace_id == ws, Deal.id == after_id)
+    if after_id is not None and (place.after_stage_id != target.id or after_id == deal.id):
+        errors.append(
+            FieldError(loc=["body", "after_id"], msg="after_id is not another deal in the target stage")
         )
-        if after_stage != target.id or after_id == deal.id:
-            errors.append(
-                FieldError(loc=["body", "after_id"], msg="after_id is not another deal in the target stage")
-            )
     if errors:
         raise ValidationFailed(
             "The deal cannot move there: " + "; ".join(e.msg for e in errors), errors=errors
         )
-    source = await load_stage(session, ws, deal.stage_id)
-    # The last query before the deal changes, so it is written once, at the flush below.
-    deal.rank = await ranks.rank_after(
-        session, workspace_id=ws, stage_id=target.id, moving_id=deal.id, after_id=after_id
-    )
-    deal.updated_at = now
+    rank = ranks.key_between(place.before, place.following)
+    if rank is None:
+        rank = await ranks.respread(session, ws, target.id, deal.id, after_id=after_id, at_end=False)
     record_ = DealRecord(deal, contacts)
+    from_stage_id = deal.stage_id
+    changes: dict[str, Any] = {"rank": rank, "updated_at": now, "version": deal.version + 1}
+    if changing:
+        changes.update(stage_entry(deal, target, now))
+        if target.kind == "lost" and reason:
+            changes["lost_reason"] = reason
+    # The deal object shows the move before the write: the outbox payload is its snapshot. The
+    # values are set as loaded state, so the session has nothing to flush for this deal.
+    for key, value in changes.items():
+        set_committed_value(deal, key, value)
     if not changing:
-        await session.flush()
+        await _write_move(session, principal, deal, expected=deal.version - 1, now=now)
         return record_
-    if target.kind == "lost" and reason:
-        deal.lost_reason = reason
-    enter_stage(deal, target, now)
-    await session.flush()
-    await _stage_entered(session, principal, record_, source, target, now)
+    await _write_move(
+        session,
+        principal,
+        deal,
+        expected=deal.version - 1,
+        now=now,
+        stage_change=_StageChange(
+            from_stage_id=from_stage_id,
+            from_stage=source.name if source else None,
+            target=target,
+            payload=snapshot(deal, contact_ids=contacts),
+        ),
+    )
     return record_
+
+
+async def _load_for_move(
+    session: AsyncSession, workspace_id: uuid.UUID, deal_id: uuid.UUID, to_stage_id: uuid.UUID
+) -> tuple[Deal, Stage | None, Stage | None]:
+    """The deal, row-locked, its current stage and the target, and the target column's lock.
+
+    Locks in the order every placement takes them: the deal's row (in the inner query, so a
+    racing mover of the same deal is waited for and its committed row is what comes back), then
+    the column (evaluated per row of the outer query, after the row lock). The stages are joined
+    outside the locked query: re-checking a join after waiting would drop a deal whose stage the
+    winner changed. Nothing is locked for a deal that does not exist.
+    """
+    locked = (
+        select(Deal)
+        .where(Deal.workspace_id == workspace_id, Deal.id == deal_id)
+        .with_for_update()
+        .subquery("locked")
+    )
+    deal_row = aliased(Deal, locked)
+    source = aliased(Stage, name="source")
+    target = aliased(Stage, name="target")
+    column_lock = func.pg_advisory_xact_lock(
+        func.hashtextextended(ranks.column_lock_key(to_stage_id), 0)
+    ).label("column_lock")
+    row = (
+        await session.execute(
+            select(deal_row, source, target, column_lock)
+            .select_from(locked)
+            .outerjoin(source, (source.workspace_id == workspace_id) & (source.id == deal_row.stage_id))
+            .outerjoin(target, (target.workspace_id == workspace_id) & (target.id == to_stage_id))
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("Deal not found")
+    return row[0], row[1], row[2]
+
+
+@dataclass(frozen=True)
+class _Placement:
+    contact_ids: list[uuid.UUID]
+    after_stage_id: uuid.UUID | None
+    before: str | None
+    following: str | None
+
+
+# The deal's contacts, the card it goes below (its stage and key) and the key of the card that
+# will follow it, in one statement after the column lock. A row comparison on (rank, id) walks
+# the board index from the anchor on.
+_PLACEMENT_TOP = text(
+    """
+SELECT ARRAY(SELECT dc.contact_id FROM deal_contacts dc
+             WHERE dc.workspace_id = :ws AND dc.deal_id = :deal ORDER BY dc.position) AS contact_ids,
+       NULL::uuid AS after_stage_id, NULL::text AS before,
+       (SELECT d.rank FROM deals d
+        WHERE d.workspace_id = :ws AND d.stage_id = :stage AND d.id <> :deal
+        ORDER BY d.rank, d.id LIMIT 1) AS following
+"""
+)
+_PLACEMENT_AFTER = text(
+    """
+SELECT ARRAY(SELECT dc.contact_id FROM deal_contacts dc
+             WHERE dc.workspace_id = :ws AND dc.deal_id = :deal ORDER BY dc.position) AS contact_ids,
+       a.stage_id AS after_stage_id, a.rank AS before,
+       (SELECT d.rank FROM deals d
+        WHERE d.workspace_id = :ws AND d.stage_id = :stage AND d.id <> :deal
+          AND (d.rank, d.id) > (a.rank, a.id)
+        ORDER BY d.rank, d.id LIMIT 1) AS following
+FROM (SELECT 1) AS one
+LEFT JOIN deals a ON a.workspace_id = :ws AND a.id = :after
+"""
+)
+
+
+async def _placement(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    deal_id: uuid.UUID,
+    stage_id: uuid.UUID,
+    after_id: uuid.UUID | None,
+) -> _Placement:
+    params: dict[str, Any] = {"ws": workspace_id, "deal": deal_id, "stage": stage_id}
+    if after_id is None:
+        row = (await session.execute(_PLACEMENT_TOP, params)).one()
+    else:
+        row = (await session.execute(_PLACEMENT_AFTER, {**params, "after": after_id})).one()
+    return _Placement(
+        contact_ids=list(row.contact_ids or ()),
+        after_stage_id=row.after_stage_id,
+        before=row.before,
+        following=row.following,
+    )
+
+
+@dataclass(frozen=True)
+class _StageChange:
+    from_stage_id: uuid.UUID
+    from_stage: str | None
+    target: Stage
+    payload: dict[str, Any]
+
+
+_UPDATE_MOVED = """
+UPDATE deals SET rank = :rank, updated_at = :now, version = :version{stage_columns}
+WHERE workspace_id = :ws AND id = :deal AND version = :expected
+RETURNING id
+"""
+_STAGE_COLUMNS = """, pipeline_id = :pipeline_id, stage_id = :stage_id, stage_entered_at = :stage_entered_at,
+    status = :status, closed_at = :closed_at, lost_reason = :lost_reason"""
+# A stage change writes the deal, its history row, its timeline event and its outbox events (and
+# wakes the dispatcher) in one statement; the triggers on deals and stage_history (stage totals,
+# report summaries) fire at its end as they would for separate statements.
+_MOVE_WITH_STAGE_CHANGE = text(
+    f"""
+WITH moved AS ({_UPDATE_MOVED.format(stage_columns=_STAGE_COLUMNS)}),
+history AS (
+    INSERT INTO stage_history
+        (id, workspace_id, deal_id, pipeline_id, from_stage_id, to_stage_id, actor_type, actor_id, at)
+    SELECT CAST(:history_id AS uuid), CAST(:ws AS uuid), moved.id, CAST(:pipeline_id AS uuid),
+           CAST(:from_stage_id AS uuid), CAST(:stage_id AS uuid), CAST(:actor_type AS text),
+           CAST(:actor_id AS uuid), CAST(:now AS timestamptz)
+    FROM moved
+),
+timeline AS (
+    INSERT INTO timeline_events
+        (id, workspace_id, subject_type, subject_id, type, actor_type, actor_id, actor_name, data, at)
+    SELECT CAST(:timeline_id AS uuid), CAST(:ws AS uuid), 'deal', moved.id, 'stage_changed',
+           CAST(:actor_type AS text), CAST(:actor_id AS uuid), CAST(:actor_name AS text),
+           CAST(:timeline_data AS jsonb), CAST(:now AS timestamptz)
+    FROM moved
+),
+events AS (
+    INSERT INTO outbox_events
+        (id, workspace_id, type, subject_type, subject_id, actor, payload, created_at, dispatch_count)
+    SELECT e.id, CAST(:ws AS uuid), e.type, 'deal', moved.id, CAST(:actor AS jsonb),
+           CAST(:payload AS jsonb), CAST(:now AS timestamptz), 0
+    FROM moved
+    CROSS JOIN unnest(CAST(:event_ids AS uuid[]), CAST(:event_types AS text[])) AS e(id, type)
+)
+SELECT moved.id, pg_notify('{NOTIFY_CHANNEL}', '') FROM moved
+"""
+).bindparams(
+    bindparam("timeline_data", type_=JSONB),
+    bindparam("actor", type_=JSONB),
+    bindparam("payload", type_=JSONB),
+    bindparam("event_ids", type_=ARRAY(Uuid)),
+    bindparam("event_types", type_=ARRAY(String)),
+)
+_MOVE_IN_COLUMN = text(_UPDATE_MOVED.format(stage_columns=""))
+
+
+async def _write_move(
+    session: AsyncSession,
+    principal: Principal,
+    deal: Deal,
+    *,
+    expected: int,
+    now: datetime,
+    stage_change: _StageChange | None = None,
+) -> None:
+    params: dict[str, Any] = {
+        "ws": principal.workspace_id,
+        "deal": deal.id,
+        "rank": deal.rank,
+        "now": now,
+        "version": deal.version,
+        "expected": expected,
+    }
+    if stage_change is None:
+        written = (await session.execute(_MOVE_IN_COLUMN, params)).first()
+    else:
+        target = stage_change.target
+        types = ["deal.stage_changed", *entry_events(target)]
+        params.update(
+            pipeline_id=deal.pipeline_id,
+            stage_id=deal.stage_id,
+            stage_entered_at=deal.stage_entered_at,
+            status=deal.status,
+            closed_at=deal.closed_at,
+            lost_reason=deal.lost_reason,
+            history_id=uuid.uuid4(),
+            from_stage_id=stage_change.from_stage_id,
+            actor_type=principal.kind,
+            actor_id=principal.actor_id,
+            actor_name=principal.name,
+            timeline_id=uuid.uuid4(),
+            timeline_data={
+                "from_stage_id": str(stage_change.from_stage_id),
+                "to_stage_id": str(target.id),
+                "from_stage": stage_change.from_stage,
+                "to_stage": target.name,
+            },
+            actor=principal.actor(),
+            payload=stage_change.payload,
+            event_ids=[uuid.uuid4() for _ in types],
+            event_types=types,
+        )
+        written = (await session.execute(_MOVE_WITH_STAGE_CHANGE, params)).first()
+    # The row is locked and its version was read under the lock: only a bug gets here.
+    assert written is not None, "the locked deal was not updated"
 
 
 async def _stage_entered(

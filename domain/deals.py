@@ -202,17 +202,21 @@ def _merge_patch(target: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any
     return merged
 
 
-def enter_stage(deal: Deal, stage: Stage, now: datetime) -> None:
-    """Put the deal in `stage`: its status follows the stage's kind (entering won/lost closes it)."""
-    deal.pipeline_id = stage.pipeline_id
-    deal.stage_id = stage.id
-    deal.stage_entered_at = now
+def stage_entry(deal: Deal, stage: Stage, now: datetime) -> dict[str, Any]:
+    """The columns that change when the deal enters `stage`: its status follows the stage's kind
+    (entering won/lost closes it, entering an open stage reopens it)."""
+    values: dict[str, Any] = {"pipeline_id": stage.pipeline_id, "stage_id": stage.id, "stage_entered_at": now}
     if stage.kind == "open":
-        deal.status = "open"
-        deal.closed_at = None
+        values.update(status="open", closed_at=None)
     elif deal.status != stage.kind or deal.closed_at is None:
-        deal.status = stage.kind
-        deal.closed_at = now
+        values.update(status=stage.kind, closed_at=now)
+    return values
+
+
+def enter_stage(deal: Deal, stage: Stage, now: datetime) -> None:
+    """Put the deal in `stage` (see stage_entry)."""
+    for key, value in stage_entry(deal, stage, now).items():
+        setattr(deal, key, value)
 
 
 async def announce(

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import cast
 
-from sqlalchemy import Select, Table, and_, bindparam, or_, select, text, update
+from sqlalchemy import Select, Table, bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Deal
@@ -180,9 +180,13 @@ def spread_ranks(count: int) -> Iterator[str]:
 # would otherwise get the same key.
 
 
+def column_lock_key(stage_id: uuid.UUID) -> str:
+    return f"rapport:column:{stage_id}"
+
+
 async def lock_column(session: AsyncSession, stage_id: uuid.UUID) -> None:
     await session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"rapport:column:{stage_id}"}
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": column_lock_key(stage_id)}
     )
 
 
@@ -195,6 +199,16 @@ def _column(
 
 def _usable(key: str) -> bool:
     return len(key) <= MAX_RANK_LENGTH
+
+
+def key_between(before: str | None, following: str | None) -> str | None:
+    """A usable key between two neighbours' keys, or None when the column needs re-spreading."""
+    try:
+        key = rank_between(before, following)
+    except RankError:
+        # Equal or malformed neighbours (a bulk load that wrote its own keys): start afresh.
+        return None
+    return key if _usable(key) else None
 
 
 async def rank_at_end(
@@ -212,38 +226,10 @@ async def rank_at_end(
             return key
     except RankError:
         pass
-    return await _respread(session, workspace_id, stage_id, moving_id, after_id=None, at_end=True)
+    return await respread(session, workspace_id, stage_id, moving_id, after_id=None, at_end=True)
 
 
-async def rank_after(
-    session: AsyncSession,
-    *,
-    workspace_id: uuid.UUID,
-    stage_id: uuid.UUID,
-    moving_id: uuid.UUID,
-    after_id: uuid.UUID | None,
-) -> str:
-    """The key of a card dropped just below `after_id` (None: at the top of the column)."""
-    column = _column(workspace_id, stage_id, moving_id).order_by(Deal.rank, Deal.id).limit(1)
-    before: str | None = None
-    if after_id is not None:
-        before = await session.scalar(
-            select(Deal.rank).where(Deal.workspace_id == workspace_id, Deal.id == after_id)
-        )
-        assert before is not None
-        column = column.where(or_(Deal.rank > before, and_(Deal.rank == before, Deal.id > after_id)))
-    following = (await session.execute(column)).first()
-    try:
-        key = rank_between(before, following.rank if following else None)
-        if _usable(key):
-            return key
-    except RankError:
-        # Equal or malformed neighbours (a bulk load that wrote its own keys): start afresh.
-        pass
-    return await _respread(session, workspace_id, stage_id, moving_id, after_id=after_id, at_end=False)
-
-
-async def _respread(
+async def respread(
     session: AsyncSession,
     workspace_id: uuid.UUID,
     stage_id: uuid.UUID,

@@ -277,6 +277,8 @@ class Activity(TenantMixin, TimestampMixin, Base):
     contact_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     account_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     deal_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # The table also has `pipeline_id`, the deal's pipeline, kept by triggers for the activity
+    # report (migration 0055); deliberately unmapped: it is not part of an activity's shape.
     # Who made it: a person's activity ends an idle spell, an automation's does not.
     created_by_type: Mapped[str] = mapped_column(String(20), nullable=False, default="user")
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from sqlalchemy import event
 
 from domain import ranks
 from domain.clock import OffsetClock
-from tests.api.test_deals import history, move, new_deal, stages_by_name
+from tests.api.test_deals import events, history, move, new_deal, stages_by_name, timeline
 from tests.api.test_pipelines import member_of
 from tests.conftest import Api, Db, User
 
@@ -243,3 +244,48 @@ async def test_the_demo_workspace_has_a_populated_board(api: Api, user: User, db
     assert counts["Closed Won"] >= 1 and counts["Closed Lost"] >= 1
     listed = (await api.get("/api/v1/deals?limit=200", headers=user.headers)).json()["items"]
     assert len(listed) == 15 and all(d["contact_ids"] for d in listed)
+
+
+async def test_a_move_is_four_statements_with_its_history_and_event(api: Api, user: User, db: Db) -> None:
+    # Authentication, the locked deal with both stages, the placement, one write: a move's cost
+    # is round trips, so their number is what keeps moves fast.
+    stages = await stages_by_name(api, user)
+    contact = await api.post("/api/v1/contacts", json={"first_name": "Ada"}, headers=user.headers)
+    assert contact.status_code == 201, contact.text
+    deal = await new_deal(api, user, contact_ids=[contact.json()["id"]])
+    anchor = await new_deal(api, user, title="Anchor", stage_id=stages["Qualified"]["id"])
+    with counting_statements(db) as statements:
+        moved = await move(api, user, deal, stages["Qualified"]["id"], after_id=anchor["id"])
+    assert moved.status_code == 200, moved.text
+    assert len(statements) == 4, statements
+    rows = await history(db, deal["id"])
+    assert [(r.from_stage_id and str(r.from_stage_id), str(r.to_stage_id)) for r in rows[1:]] == [
+        (stages["Prospect"]["id"], stages["Qualified"]["id"])
+    ]
+    entry = next(e for e in await timeline(db, deal["id"]) if e.type == "stage_changed")
+    assert (entry.data["from_stage"], entry.data["to_stage"], entry.actor_name) == (
+        "Prospect",
+        "Qualified",
+        "Test User",
+    )
+    (event,) = await events(db, deal["id"], "deal.stage_changed")
+    body = moved.json()
+    assert event.payload["version"] == body["version"] == deal["version"] + 1
+    assert event.payload["contact_ids"] == [contact.json()["id"]]
+    assert event.payload["rank"] == body["rank"] > anchor["rank"]
+    assert event.actor == {"type": "user", "id": user.user_id, "name": "Test User"}
+
+
+async def test_racing_moves_without_if_match_apply_in_turn(api: Api, user: User, db: Db) -> None:
+    # The second mover waits for the first and moves the deal from where the first left it.
+    stages = await stages_by_name(api, user)
+    deal = await new_deal(api, user)
+    targets = [stages["Qualified"]["id"], stages["Negotiation"]["id"]]
+    results = await asyncio.gather(*(move(api, user, deal, target) for target in targets))
+    assert [r.status_code for r in results] == [200, 200], [r.text for r in results]
+    first, second = sorted((r.json() for r in results), key=lambda body: body["version"])
+    assert (first["version"], second["version"]) == (deal["version"] + 1, deal["version"] + 2)
+    chain = {(str(r.from_stage_id), str(r.to_stage_id)) for r in (await history(db, deal["id"]))[1:]}
+    assert chain == {(deal["stage_id"], first["stage_id"]), (first["stage_id"], second["stage_id"])}
+    current = (await api.get(f"/api/v1/deals/{deal['id']}", headers=user.headers)).json()
+    assert (current["stage_id"], current["version"]) == (second["stage_id"], second["version"])

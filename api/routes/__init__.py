@@ -24,6 +24,7 @@ from api.routes import (
     timelines,
     today,
     tracking,
+    trash,
     webhooks,
     workspace,
 )
@@ -53,4 +54,5 @@ ROUTERS: list[APIRouter] = [
     hygiene.router,
     imports.router,
     exports.router,
+    trash.router,
 ]

@@ -8,6 +8,7 @@ from api.routes import (
     api_keys,
     auth,
     automations,
+    bulk,
     contacts,
     deals,
     exports,
@@ -55,4 +56,5 @@ ROUTERS: list[APIRouter] = [
     imports.router,
     exports.router,
     trash.router,
+    bulk.router,
 ]

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from domain import trash
 from domain.errors import invalid
 from domain.hygiene.duplicates import flag_account
 from domain.hygiene.required_fields import require_fields
@@ -179,6 +180,7 @@ async def delete_account(
     """Contacts, deals and activities of the account stay, unlinked (the foreign keys set null)."""
     account = await get_account(session, principal, account_id, for_update=True)
     expect_version(account, expected_version, SUBJECT)
+    await trash.move_to_trash(session, principal, "accounts", account.id, now)
     await delete_and_announce(session, principal, account, subject_type=SUBJECT, now=now)
 
 

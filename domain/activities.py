@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from domain import trash
 from domain.accounts import require_account
 from domain.contacts import require_contact
 from domain.errors import NotFound, invalid
@@ -168,6 +169,7 @@ async def delete_activity(
 ) -> None:
     activity = await get_activity(session, principal, activity_id, for_update=True)
     expect_version(activity, expected_version, SUBJECT)
+    await trash.move_to_trash(session, principal, "activities", activity.id, now)
     await delete_and_announce(session, principal, activity, subject_type=SUBJECT, now=now)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, case, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from domain import trash
 from domain.accounts import account_with_domain, require_account
 from domain.errors import Conflict, invalid
 from domain.hygiene.duplicates import flag_contact
@@ -252,6 +253,7 @@ async def delete_contact(
 ) -> None:
     contact = await get_contact(session, principal, contact_id, for_update=True)
     expect_version(contact, expected_version, SUBJECT)
+    await trash.move_to_trash(session, principal, "contacts", contact.id, now)
     await delete_and_announce(session, principal, contact, subject_type=SUBJECT, now=now)
 
 

@@ -16,7 +16,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import ranks
+from domain import ranks, trash
 from domain.errors import FieldError, NotFound, ValidationFailed, invalid
 from domain.hygiene.required_fields import require_fields
 from domain.members import require_member
@@ -459,6 +459,7 @@ async def delete_deal(
     expect_version(deal, expected_version, "deal")
     record_ = (await deal_records(session, principal.workspace_id, [deal]))[0]
     await announce(session, principal, record_, ["deal.deleted"], now)
+    await trash.move_to_trash(session, principal, "deals", deal.id, now)
     await session.delete(deal)
     await session.flush()
 

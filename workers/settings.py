@@ -17,8 +17,10 @@ from domain.handlers import register_all
 from rapport.settings import get_settings
 from workers.jobs import imports as import_jobs
 from workers.jobs.automations import automation_cron_jobs, sweep_automations_workspace
+from workers.jobs.bulk import bulk_cron_jobs, bulk_functions
 from workers.jobs.forms import run_form_consumers
 from workers.jobs.reports import report_cron_jobs
+from workers.jobs.trash import trash_cron_jobs
 from workers.jobs.webhooks import deliver_webhook, run_delivery_pump
 from workers.pump import run_pump
 
@@ -78,11 +80,16 @@ def redis_settings() -> RedisSettings:
 
 def cron_jobs() -> list[CronJob]:
     """Read when the worker is built (settings need SECRET_KEY, which importing this must not)."""
-    return [*automation_cron_jobs(get_settings().automation_sweep_seconds), *report_cron_jobs()]
+    return [
+        *automation_cron_jobs(get_settings().automation_sweep_seconds),
+        *report_cron_jobs(),
+        *trash_cron_jobs(),
+        *bulk_cron_jobs(),
+    ]
 
 
 class WorkerSettings:
-    functions: list[Any] = [handle_event, deliver_webhook, sweep_automations_workspace]
+    functions: list[Any] = [handle_event, deliver_webhook, sweep_automations_workspace, *bulk_functions()]
     on_startup = startup
     on_shutdown = shutdown
     job_timeout = JOB_TIMEOUT_SECONDS

@@ -8,6 +8,7 @@ from api.routes import (
     api_keys,
     auth,
     automations,
+    bulk,
     contacts,
     deals,
     exports,
@@ -24,6 +25,7 @@ from api.routes import (
     timelines,
     today,
     tracking,
+    trash,
     webhooks,
     workspace,
 )
@@ -53,4 +55,6 @@ ROUTERS: list[APIRouter] = [
     hygiene.router,
     imports.router,
     exports.router,
+    trash.router,
+    bulk.router,
 ]

@@ -35,6 +35,7 @@ from domain.models.hygiene import (
 from domain.models.inbound import EmailMessage, InboundMailbox
 from domain.models.platform import IdempotencyRecord, OutboundEmail, OutboxEvent, TimelineEvent
 from domain.models.reports import DealClosing, ForecastSnapshot, StageVisit  # noqa: F401 (registers them)
+from domain.models.trash import BulkOperation, BulkOperationItem, TrashItem
 from domain.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -47,6 +48,8 @@ __all__ = [
     "AutomationRoundRobin",
     "AutomationRun",
     "Base",
+    "BulkOperation",
+    "BulkOperationItem",
     "Contact",
     "ContactDuplicate",
     "Deal",
@@ -72,6 +75,7 @@ __all__ = [
     "StageChange",
     "StageTotal",
     "TimelineEvent",
+    "TrashItem",
     "User",
     "WebhookDelivery",
     "WebhookSubscription",

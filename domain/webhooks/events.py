@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from domain.errors import FieldError, ValidationFailed
 
 _RECORD_EVENTS = {
-    "contact": ("created", "updated", "merged", "deleted", "created_from_form"),
-    "account": ("created", "updated", "merged", "deleted"),
-    "deal": ("created", "updated", "stage_changed", "won", "lost", "deleted"),
-    "activity": ("created", "updated", "completed", "deleted"),
+    "contact": ("created", "updated", "merged", "deleted", "restored", "created_from_form"),
+    "account": ("created", "updated", "merged", "deleted", "restored"),
+    "deal": ("created", "updated", "stage_changed", "won", "lost", "deleted", "restored"),
+    "activity": ("created", "updated", "completed", "deleted", "restored"),
     "form": ("submitted",),
 }
 EVENT_TYPES: frozenset[str] = frozenset(

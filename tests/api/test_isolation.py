@@ -126,6 +126,14 @@ async def _import(api: Api, owner: User) -> str:
     return str(response.json()["id"])
 
 
+async def _bulk_operation(api: Api, owner: User) -> str:
+    contact_id = await FACTORIES["contact_id"](api, owner)
+    body = {"ids": [contact_id], "action": "add_tag", "tag": "secret"}
+    response = await api.post("/api/v1/contacts/bulk", json=body, headers=owner.headers)
+    assert response.status_code == 200, response.text
+    return str(response.json()["id"])
+
+
 FACTORIES: dict[str, Factory] = {
     "contact_id": lambda api, owner: _created(
         api,
@@ -150,6 +158,7 @@ FACTORIES: dict[str, Factory] = {
     "webhook_id": _webhook,
     "delivery_id": _delivery,
     "import_id": _import,
+    "operation_id": _bulk_operation,
 }
 
 # Bodies for routes whose schema requires fields; ids in them are B's own, so only the path

@@ -150,7 +150,9 @@ function AutomationRow({
 }) {
   const admin = useIsAdmin();
   const queryClient = useQueryClient();
-  const refresh = () => void queryClient.invalidateQueries({ queryKey: settingsKeys.automations });
+  const [shown, setShown] = useState<boolean | null>(null);
+  // Returned, so a mutation stays pending until the list shows its result.
+  const refresh = () => queryClient.invalidateQueries({ queryKey: settingsKeys.automations });
   const toggle = useMutation({
     mutationFn: async (enabled: boolean) => {
       try {
@@ -187,9 +189,14 @@ function AutomationRow({
         <input
           type="checkbox"
           aria-label={`${automation.name} enabled`}
-          checked={automation.enabled}
+          // Shows the new state at once; a refusal puts the saved one back.
+          checked={shown ?? automation.enabled}
           disabled={!admin || toggle.isPending}
-          onChange={(e) => toggle.mutate(e.target.checked)}
+          onChange={(e) => {
+            const enabled = e.target.checked;
+            setShown(enabled);
+            toggle.mutate(enabled, { onSettled: () => setShown(null) });
+          }}
         />
         <SaveError error={toggle.error ?? remove.error} />
       </td>

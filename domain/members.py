@@ -190,6 +190,43 @@ async def invite(
     return invitation, token
 
 
+async def pending_invitations(session: AsyncSession, principal: Principal, now: datetime) -> list[Invitation]:
+    """Invitations still waiting for an answer, newest first (accepted and expired ones are done)."""
+    return list(
+        (
+            await session.execute(
+                select(Invitation)
+                .where(
+                    Invitation.workspace_id == principal.workspace_id,
+                    Invitation.accepted_at.is_(None),
+                    Invitation.expires_at > now,
+                )
+                .order_by(Invitation.created_at.desc(), Invitation.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
+
+
+async def revoke_invitation(
+    session: AsyncSession, principal: Principal, invitation_id: uuid.UUID, now: datetime
+) -> None:
+    """Its link stops working at once; an accepted or expired one is no longer there to revoke."""
+    revoked = await session.execute(
+        delete(Invitation)
+        .where(
+            Invitation.workspace_id == principal.workspace_id,
+            Invitation.id == invitation_id,
+            Invitation.accepted_at.is_(None),
+            Invitation.expires_at > now,
+        )
+        .returning(Invitation.id)
+    )
+    if revoked.first() is None:
+        raise NotFound("Invitation not found, already accepted or expired")
+
+
 def invitation_url(public_url: str, token: str) -> str:
     return f"{public_url}/invitations/{token}"
 

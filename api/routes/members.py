@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 
 from api.deps import AdminCtx, CtxDep
 from api.errors import problem_responses
-from api.schemas.auth import InvitationIn, InvitationOut, MemberOut, MemberPatch
+from api.schemas.auth import InvitationIn, InvitationOut, MemberOut, MemberPatch, PendingInvitationOut
 from api.schemas.common import Page
 from domain import members
 from domain.models import Membership, User
@@ -90,3 +90,21 @@ async def create_invitation(body: InvitationIn, ctx: AdminCtx) -> Response:
         ),
         status=201,
     )
+
+
+@router.get("/invitations", response_model=Page[PendingInvitationOut], operation_id="invitations-list")
+async def list_invitations(ctx: AdminCtx) -> Response:
+    """Pending invitations: not accepted and not expired, newest first."""
+    pending = await members.pending_invitations(ctx.session, ctx.principal, ctx.now)
+    return await ctx.respond(
+        Page[PendingInvitationOut](
+            items=[PendingInvitationOut.model_validate(i) for i in pending], next_cursor=None
+        )
+    )
+
+
+@router.delete("/invitations/{invitation_id}", status_code=204, operation_id="invitations-delete")
+async def revoke_invitation(invitation_id: uuid.UUID, ctx: AdminCtx) -> Response:
+    """Revoke a pending invitation: its link answers 404 from now on."""
+    await members.revoke_invitation(ctx.session, ctx.principal, invitation_id, ctx.now)
+    return await ctx.respond(status=204)

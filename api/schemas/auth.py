@@ -76,6 +76,7 @@ class WorkspaceOut(Out):
     currency: str
     timezone: str
     default_region: str
+    version: int = Field(description="The ETag's value: send it back as If-Match.")
     created_at: datetime
     updated_at: datetime
 
@@ -109,6 +110,17 @@ class InvitationOut(Out):
     email: str
     role: Role
     accept_url: str
+    expires_at: datetime
+
+
+class PendingInvitationOut(Out):
+    """An invitation not yet accepted and not expired; its link is only in the email sent."""
+
+    id: uuid.UUID
+    email: str
+    role: Role
+    invited_by: uuid.UUID
+    created_at: datetime
     expires_at: datetime
 
 

@@ -62,6 +62,7 @@ class StageOut(Out):
     kind: StageKind
     rotting_days: int | None
     required_fields: list[RequirableField]
+    version: int = Field(description="The ETag's value: send it back as If-Match.")
     created_at: datetime
     updated_at: datetime
 
@@ -92,6 +93,7 @@ class PipelineOut(Out):
     is_default: bool
     on_won: OnWon
     stages: list[StageOut]
+    version: int = Field(description="The ETag's value: send it back as If-Match.")
     created_at: datetime
     updated_at: datetime
 
@@ -105,6 +107,7 @@ class PipelineOut(Out):
             is_default=p.is_default,
             on_won=p.on_won,
             stages=[stage_out(s) for s in view.stages],
+            version=p.version,
             created_at=p.created_at,
             updated_at=p.updated_at,
         )

@@ -13,7 +13,7 @@ import { DealPage } from './deals/DealPage';
 import { PipelinePage } from './pipeline/PipelinePage';
 import { ImportPage } from './placeholders/ImportPage';
 import { ReportsPage } from './reports/ReportsPage';
-import { SettingsPage } from './placeholders/SettingsPage';
+import { SettingsPage } from './settings/SettingsPage';
 import { AppShell } from './shell/AppShell';
 import { TodayPage } from './today/TodayPage';
 import { Empty } from './ui/States';
@@ -50,6 +50,7 @@ export function App() {
         <Route path="reports" element={<ReportsPage />} />
         <Route path="import" element={<ImportPage />} />
         <Route path="settings" element={<SettingsPage />} />
+        <Route path="settings/:section" element={<SettingsPage />} />
         <Route
           path="*"
           element={

@@ -61,6 +61,10 @@ async def _api_key(api: Api, owner: User) -> str:
     return await _created(api, owner, "/api/v1/api-keys", {"name": "Secret key"})
 
 
+async def _invitation(api: Api, owner: User) -> str:
+    return await _created(api, owner, "/api/v1/invitations", {"email": f"i-{uuid.uuid4().hex[:6]}@a.example"})
+
+
 async def _member(api: Api, owner: User) -> str:
     return owner.user_id
 
@@ -148,6 +152,7 @@ FACTORIES: dict[str, Factory] = {
     "activity_id": _activity,
     "key_id": _api_key,
     "member_id": _member,
+    "invitation_id": _invitation,
     "automation_id": _automation,
     "notification_id": _notification,
     # `form` is a form's id when listing its submissions, its public key when submitting; an id

@@ -68,10 +68,45 @@ async def test_members_cannot_use_admin_routes(api: Api, user: User) -> None:
         ("PATCH", f"/api/v1/members/{user.user_id}", {"role": "member"}),
         ("DELETE", f"/api/v1/members/{user.user_id}", None),
         ("PATCH", "/api/v1/workspace", {"name": "Hijacked"}),
+        ("GET", "/api/v1/invitations", None),
     ):
         response = await api.request(method, path, json=body, headers=member.headers)
         assert response.status_code == 403, (method, path, response.text)
     assert (await api.get("/api/v1/workspace", headers=user.headers)).json()["name"] == "Acme"
+
+
+async def test_pending_invitations_are_listed_and_a_revoked_link_stops_working(api: Api, user: User) -> None:
+    sent = await api.post(
+        "/api/v1/invitations", json={"email": "Later@Example.com", "role": "admin"}, headers=user.headers
+    )
+    token = sent.json()["accept_url"].rsplit("/", 1)[1]
+    await _invite_and_join(api, user, "joined@example.com")
+    pending = await api.get("/api/v1/invitations", headers=user.headers)
+    assert pending.status_code == 200
+    assert [(i["email"], i["role"], i["invited_by"]) for i in pending.json()["items"]] == [
+        ("later@example.com", "admin", user.user_id)
+    ]
+    invitation_id = pending.json()["items"][0]["id"]
+
+    assert (await api.delete(f"/api/v1/invitations/{invitation_id}", headers=user.headers)).status_code == 204
+
+    assert (await api.get("/api/v1/invitations", headers=user.headers)).json()["items"] == []
+    accepted = await api.post(f"/api/v1/invitations/{token}/accept", json={"password": "long-password-1"})
+    assert accepted.status_code == 404
+    again = await api.delete(f"/api/v1/invitations/{invitation_id}", headers=user.headers)
+    assert again.status_code == 404
+
+
+async def test_an_accepted_invitation_cannot_be_revoked(api: Api, user: User) -> None:
+    sent = await api.post("/api/v1/invitations", json={"email": "quick@example.com"}, headers=user.headers)
+    token = sent.json()["accept_url"].rsplit("/", 1)[1]
+    body = {"password": "long-password-1"}
+    assert (await api.post(f"/api/v1/invitations/{token}/accept", json=body)).status_code == 200
+    api.client.cookies.clear()
+    revoked = await api.delete(f"/api/v1/invitations/{sent.json()['id']}", headers=user.headers)
+    assert revoked.status_code == 404
+    listed = await api.get("/api/v1/members", headers=user.headers)
+    assert "quick@example.com" in {m["email"] for m in listed.json()["items"]}
 
 
 async def test_role_change_and_last_admin_guard(api: Api, user: User) -> None:

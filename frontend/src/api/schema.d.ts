@@ -239,11 +239,35 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Invitations
+         * @description Pending invitations: not accepted and not expired, newest first.
+         */
+        get: operations["invitations-list"];
         put?: never;
         /** Create Invitation */
         post: operations["invitations-create"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/{invitation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Invitation
+         * @description Revoke a pending invitation: its link answers 404 from now on.
+         */
+        delete: operations["invitations-delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3118,6 +3142,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[PendingInvitationOut] */
+        Page_PendingInvitationOut_: {
+            /** Items */
+            items: components["schemas"]["PendingInvitationOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[PipelineOut] */
         Page_PipelineOut_: {
             /** Items */
@@ -3164,6 +3195,39 @@ export interface components {
         PasswordResetIn: {
             /** Email */
             email: string;
+        };
+        /**
+         * PendingInvitationOut
+         * @description An invitation not yet accepted and not expired; its link is only in the email sent.
+         */
+        PendingInvitationOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Email */
+            email: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "admin" | "member";
+            /**
+             * Invited By
+             * Format: uuid
+             */
+            invited_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
         };
         /**
          * PeriodOut
@@ -3231,6 +3295,11 @@ export interface components {
             on_won: "project" | "none";
             /** Stages */
             stages: components["schemas"]["StageOut"][];
+            /**
+             * Version
+             * @description The ETag's value: send it back as If-Match.
+             */
+            version: number;
             /**
              * Created At
              * Format: date-time
@@ -3509,6 +3578,11 @@ export interface components {
             rotting_days: number | null;
             /** Required Fields */
             required_fields: ("amount" | "expected_close_date" | "account_id" | "contact_ids" | "owner_id" | "source")[];
+            /**
+             * Version
+             * @description The ETag's value: send it back as If-Match.
+             */
+            version: number;
             /**
              * Created At
              * Format: date-time
@@ -3983,6 +4057,11 @@ export interface components {
             timezone: string;
             /** Default Region */
             default_region: string;
+            /**
+             * Version
+             * @description The ETag's value: send it back as If-Match.
+             */
+            version: number;
             /**
              * Created At
              * Format: date-time
@@ -5243,6 +5322,71 @@ export interface operations {
             };
         };
     };
+    "invitations-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PendingInvitationOut_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "invitations-create": {
         parameters: {
             query?: never;
@@ -5303,6 +5447,71 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "invitations-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

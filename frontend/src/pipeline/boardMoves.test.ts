@@ -14,6 +14,7 @@ function stage(id: string, name: string, probability: number, kind: Stage['kind'
     kind,
     rotting_days: 14,
     required_fields: [],
+    version: 1,
     created_at: NOW,
     updated_at: NOW,
   };

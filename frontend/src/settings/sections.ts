@@ -1,0 +1,33 @@
+/**
+ * Every Settings section, in the order of the Settings menu: one line each. A section is a
+ * component that renders its content under the heading the page gives it (an `h2` of its title),
+ * at /settings/<path>. The first one is also what /settings shows.
+ */
+import type { ComponentType } from 'react';
+import { ApiKeysSettings } from './ApiKeysSettings';
+import { AutomationsSettings } from './AutomationsSettings';
+import { FormsSettings } from './FormsSettings';
+import { MembersSettings } from './MembersSettings';
+import { PipelinesSettings } from './PipelinesSettings';
+import { RequiredFieldsSettings } from './RequiredFieldsSettings';
+import { WebhooksSettings } from './WebhooksSettings';
+import { WorkspaceSettings } from './WorkspaceSettings';
+
+export type SettingsSection = {
+  /** The URL segment: /settings/<path>. */
+  path: string;
+  /** The menu link's name and the section's heading. */
+  title: string;
+  component: ComponentType;
+};
+
+export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
+  { path: 'workspace', title: 'Workspace', component: WorkspaceSettings },
+  { path: 'members', title: 'Members', component: MembersSettings },
+  { path: 'pipelines', title: 'Pipelines', component: PipelinesSettings },
+  { path: 'required-fields', title: 'Required fields', component: RequiredFieldsSettings },
+  { path: 'automations', title: 'Automations', component: AutomationsSettings },
+  { path: 'forms', title: 'Forms', component: FormsSettings },
+  { path: 'api-keys', title: 'API keys', component: ApiKeysSettings },
+  { path: 'webhooks', title: 'Webhooks', component: WebhooksSettings },
+];

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+import tempfile
 from collections.abc import Generator, Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect, sync_playwright
@@ -33,6 +35,7 @@ from tests.conftest import (
     start_process,
     wait_for_http,
 )
+from rapport.embedded import start_redis
 from tests.e2e.support import CHROMIUM, RESULTS_DIR, WorkspaceApi, log_in
 
 CHROMIUM_ARGS = [
@@ -62,19 +65,41 @@ def pytest_runtest_makereport(
 
 @pytest.fixture(scope="package")
 def live_server(servers: Servers, template_db: str) -> Iterator[LiveServer]:
-    """`rapport serve` over a database of its own, as the root fixture, but once for the package."""
+    """`rapport serve` over a database of its own, as the root fixture, but once for the package.
+
+    Its Redis is private too: the `worker` fixture's jobs must not be taken by a worker of another
+    test run sharing the test Redis (it would look for the import in its own database)."""
     name = asyncio.run(clone_database(servers, template_db))
     database_url = _with_db(servers.admin_url, name)
-    env = server_env(database_url, servers.redis_url)
-    port = free_port()
-    process = start_process(["serve", "--port", str(port)], env, "serve")
+    with tempfile.TemporaryDirectory(prefix="rapport-e2e-redis-") as tmp:
+        redis = start_redis(Path(tmp))
+        env = server_env(database_url, redis.url)
+        port = free_port()
+        process = start_process(["serve", "--port", str(port)], env, "serve")
+        try:
+            wait_for_http(f"http://127.0.0.1:{port}/healthz", process)
+            yield LiveServer(url=f"http://127.0.0.1:{port}", database_url=database_url, env=env)
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+            redis.stop()
+            asyncio.run(drop_database(servers, name))
+
+
+@pytest.fixture(scope="package")
+def worker(live_server: LiveServer) -> Iterator[None]:
+    """`rapport worker` beside the server, for the tests that need background work (imports,
+    automations and their notifications); started by the first test that asks, once."""
+    process = start_process(["worker"], live_server.env, "worker")
     try:
-        wait_for_http(f"http://127.0.0.1:{port}/healthz", process)
-        yield LiveServer(url=f"http://127.0.0.1:{port}", database_url=database_url, env=env)
+        yield
     finally:
         process.terminate()
-        process.wait(timeout=15)
-        asyncio.run(drop_database(servers, name))
+        try:
+            process.wait(timeout=30)
+        except Exception:
+            process.kill()
+            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="package")

@@ -4,7 +4,8 @@ from tests.e2e.pages.auth import LoginPage, SignupPage
 from tests.e2e.pages.board import BoardPage
 from tests.e2e.pages.contacts import ContactsPage
 from tests.e2e.pages.deal import DealPage
+from tests.e2e.pages.imports import ImportPage
 from tests.e2e.pages.shell import AppShell
 from tests.e2e.pages.today import TodayPage
 
-__all__ = ["AppShell", "BoardPage", "ContactsPage", "DealPage", "LoginPage", "SignupPage", "TodayPage"]
+__all__ = ["AppShell", "BoardPage", "ContactsPage", "DealPage", "ImportPage", "LoginPage", "SignupPage", "TodayPage"]

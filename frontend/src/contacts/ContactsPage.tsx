@@ -67,7 +67,11 @@ function NewContactForm({ onDone }: { onDone: () => void }) {
         ))}
       </div>
       {duplicateOf ? (
-        <DuplicateNotice id={duplicateOf} onAddAnyway={() => create.mutate({ ...body(), allowDuplicate: true }, { onSuccess: onDone })} busy={create.isPending} />
+        <DuplicateNotice
+          id={duplicateOf}
+          onAddAnyway={() => create.mutate({ ...body(), allowDuplicate: true }, { onSuccess: onDone })}
+          busy={create.isPending}
+        />
       ) : (
         <ProblemAlert error={create.error} />
       )}

@@ -74,10 +74,21 @@ function Candidate({
         </div>
       </div>
       <div className="form-actions">
-        <button type="button" className="button button-small" onClick={() => onMerge(other.data)} aria-label={`Merge ${name} into this contact`}>
+        <button
+          type="button"
+          className="button button-small"
+          onClick={() => onMerge(other.data)}
+          aria-label={`Merge ${name} into this contact`}
+        >
           Merge…
         </button>
-        <button type="button" className="button button-small button-quiet" disabled={busy} onClick={onDismiss} aria-label={`${name} is not the same`}>
+        <button
+          type="button"
+          className="button button-small button-quiet"
+          disabled={busy}
+          onClick={onDismiss}
+          aria-label={`${name} is not the same`}
+        >
           Not the same
         </button>
       </div>

@@ -36,8 +36,8 @@ export function MergeDialog({ survivor, source, onClose }: { survivor: Contact; 
           Merge {contactName(source)} into {contactName(survivor)}
         </h2>
         <p className="muted">
-          {contactName(survivor)} stays and takes over the activities, deals, form submissions and history of {contactName(source)}, which then
-          no longer exists on its own. Tags and custom fields are combined.
+          {contactName(survivor)} stays and takes over the activities, deals, form submissions and history of {contactName(source)}, which
+          then no longer exists on its own. Tags and custom fields are combined.
         </p>
         {fields.length === 0 ? (
           <p>Both records hold the same values.</p>
@@ -66,7 +66,9 @@ export function MergeDialog({ survivor, source, onClose }: { survivor: Contact; 
                             checked={choices[field] === record.id}
                             onChange={() => setChoices((c) => ({ ...c, [field]: record.id }))}
                           />
-                          <span className="visually-hidden">Keep {label.toLowerCase()} of {record.id === survivor.id ? 'this contact' : 'the duplicate'}: </span>
+                          <span className="visually-hidden">
+                            Keep {label.toLowerCase()} of {record.id === survivor.id ? 'this contact' : 'the duplicate'}:{' '}
+                          </span>
                           <FieldValue field={field} value={(record as unknown as Record<string, unknown>)[field]} />
                         </label>
                       </td>

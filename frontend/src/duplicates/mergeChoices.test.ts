@@ -32,6 +32,8 @@ describe('merge choices', () => {
   });
 
   it('says why records look alike in words', () => {
-    expect(reasonText(['same_email', 'swapped_names', 'brand_new_reason'])).toBe('same email, first and last name swapped, brand new reason');
+    expect(reasonText(['same_email', 'swapped_names', 'brand_new_reason'])).toBe(
+      'same email, first and last name swapped, brand new reason',
+    );
   });
 });

@@ -56,7 +56,11 @@ export function defaultChoices(fields: readonly MergeField[], survivor: MergeRec
 }
 
 /** The merge body's `fields`: every choice, stated (so what the person saw is what happens). */
-export function mergeBody(survivorId: string, sourceIds: readonly string[], choices: Choices): { source_ids: string[]; fields: Choices | null } {
+export function mergeBody(
+  survivorId: string,
+  sourceIds: readonly string[],
+  choices: Choices,
+): { source_ids: string[]; fields: Choices | null } {
   const fields = Object.fromEntries(Object.entries(choices).filter(([, id]) => id === survivorId || sourceIds.includes(id)));
   return { source_ids: [...sourceIds], fields: Object.keys(fields).length > 0 ? fields : null };
 }

@@ -102,7 +102,14 @@ function ChooseStep({ onReady }: { onReady: (review: Review) => void }) {
       { ...choice, dryRun: true, mapping: null },
       {
         onSuccess: (dry) =>
-          onReady({ ...choice, sample, suggested: dry.mapping, mapping: completeMapping(sample.headers, dry.mapping), dryRunId: dry.id, checkedWith: 'null' }),
+          onReady({
+            ...choice,
+            sample,
+            suggested: dry.mapping,
+            mapping: completeMapping(sample.headers, dry.mapping),
+            dryRunId: dry.id,
+            checkedWith: 'null',
+          }),
         onError: (error) => {
           // No column the server knows: map them by hand, starting from the browser's look at the header.
           if (isApiError(error) && error.status === 422 && sample.headers.length > 0 && mappingError(error.problem)) {
@@ -120,8 +127,8 @@ function ChooseStep({ onReady }: { onReady: (review: Review) => void }) {
     <form className="settings-block import-choose" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>1. Choose a file</h2>
       <p className="muted">
-        A CSV from a spreadsheet or another CRM (Google Contacts, Outlook, HubSpot, Pipedrive, LinkedIn). Common column names are recognised; you
-        can change the mapping before anything is written.
+        A CSV from a spreadsheet or another CRM (Google Contacts, Outlook, HubSpot, Pipedrive, LinkedIn). Common column names are
+        recognised; you can change the mapping before anything is written.
       </p>
       <div className="form-row">
         <div className="field">

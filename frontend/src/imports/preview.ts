@@ -30,7 +30,10 @@ export function previewEntries(preview: readonly unknown[]): PreviewEntry[] {
 export function previewColumns(object: ImportObject, entries: readonly PreviewEntry[], max = 6): string[] {
   const present = new Set<string>();
   for (const e of entries) for (const [k, v] of Object.entries(e.record ?? {})) if (cellText(v) !== '' && !HIDDEN.has(k)) present.add(k);
-  const ordered = [...PREFERRED[object].filter((k) => present.has(k)), ...[...present].filter((k) => !PREFERRED[object].includes(k)).sort()];
+  const ordered = [
+    ...PREFERRED[object].filter((k) => present.has(k)),
+    ...[...present].filter((k) => !PREFERRED[object].includes(k)).sort(),
+  ];
   return ordered.slice(0, max);
 }
 

@@ -69,7 +69,12 @@ export function reconnectDelay(failures: number): number {
 export function parseNotification(data: string): Notification | null {
   try {
     const value: unknown = JSON.parse(data);
-    if (value && typeof value === 'object' && typeof (value as Notification).id === 'string' && typeof (value as Notification).title === 'string') {
+    if (
+      value &&
+      typeof value === 'object' &&
+      typeof (value as Notification).id === 'string' &&
+      typeof (value as Notification).title === 'string'
+    ) {
       return value as Notification;
     }
   } catch {

@@ -98,7 +98,15 @@ function NotificationsPanel({ titleId, onNavigate }: { titleId: string; onNaviga
   );
 }
 
-function NotificationItem({ notification: n, onRead, onNavigate }: { notification: Notification; onRead: () => void; onNavigate: () => void }) {
+function NotificationItem({
+  notification: n,
+  onRead,
+  onNavigate,
+}: {
+  notification: Notification;
+  onRead: () => void;
+  onNavigate: () => void;
+}) {
   const href = subjectHref(n);
   const titleId = `notification-${n.id}`;
   return (

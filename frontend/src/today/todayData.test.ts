@@ -29,8 +29,8 @@ describe('Today', () => {
   });
 
   it('reads commitments defensively until they have a schema', () => {
-    expect(commitmentsDue([{ id: 'c1', title: 'Send the SOC 2 report', due_date: '2026-11-30', deal_id: 'd1' }, { title: 'no id' }])).toEqual([
-      { id: 'c1', title: 'Send the SOC 2 report', due_date: '2026-11-30', deal_id: 'd1', status: null },
-    ]);
+    expect(
+      commitmentsDue([{ id: 'c1', title: 'Send the SOC 2 report', due_date: '2026-11-30', deal_id: 'd1' }, { title: 'no id' }]),
+    ).toEqual([{ id: 'c1', title: 'Send the SOC 2 report', due_date: '2026-11-30', deal_id: 'd1', status: null }]);
   });
 });

@@ -400,12 +400,12 @@ function DryRun({ importId, object }: { importId: string; object: ImportObject }
               <tr>
                 <th scope="col">Row</th>
                 <th scope="col">Outcome</th>
+                <th scope="col">Note</th>
                 {columns.map((c) => (
                   <th key={c} scope="col">
                     {fieldLabel(object, c)}
                   </th>
                 ))}
-                <th scope="col">Note</th>
               </tr>
             </thead>
             <tbody>
@@ -413,10 +413,10 @@ function DryRun({ importId, object }: { importId: string; object: ImportObject }
                 <tr key={e.row} className={`outcome-${e.outcome}`}>
                   <th scope="row">{e.row}</th>
                   <td>{OUTCOME_LABEL[e.outcome] ?? e.outcome}</td>
+                  <td>{e.reason ?? ''}</td>
                   {columns.map((c) => (
                     <td key={c}>{cellText(e.record?.[c])}</td>
                   ))}
-                  <td>{e.reason ?? ''}</td>
                 </tr>
               ))}
             </tbody>

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect, sync_playwright
 
+from rapport.embedded import start_redis
 from tests.conftest import (
     LiveServer,
     Servers,
@@ -35,7 +36,6 @@ from tests.conftest import (
     start_process,
     wait_for_http,
 )
-from rapport.embedded import start_redis
 from tests.e2e.support import CHROMIUM, RESULTS_DIR, WorkspaceApi, log_in
 
 CHROMIUM_ARGS = [

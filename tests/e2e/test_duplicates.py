@@ -13,7 +13,9 @@ from tests.e2e.support import E2E, WorkspaceApi
 pytestmark = E2E
 
 
-def test_adding_an_existing_email_offers_the_existing_contact(signed_in: Page, workspace: WorkspaceApi) -> None:
+def test_adding_an_existing_email_offers_the_existing_contact(
+    signed_in: Page, workspace: WorkspaceApi
+) -> None:
     existing = workspace.create_contact("Ada", "Lovelace", email="ada@analytical.example")
     ContactsPage(signed_in).open()
     signed_in.get_by_role("button", name="New contact").click()

@@ -14,12 +14,12 @@ from tests.e2e.support import E2E, WorkspaceApi
 pytestmark = [*E2E, pytest.mark.usefixtures("worker")]
 
 CSV = (
-    "First Name,Last Name,E-mail Address,Company,Shoe size\n"
-    "Grace,Hopper,grace@navy.example,US Navy,38\n"
-    "Ada,Lovelace,ADA@analytical.example,,37\n"
-    "Bad,Row,not-an-email,,40\n"
-    "Alan,Turing,alan@bletchley.example,Bletchley Park,44\n"
-).encode()
+    b"First Name,Last Name,E-mail Address,Company,Shoe size\n"
+    b"Grace,Hopper,grace@navy.example,US Navy,38\n"
+    b"Ada,Lovelace,ADA@analytical.example,,37\n"
+    b"Bad,Row,not-an-email,,40\n"
+    b"Alan,Turing,alan@bletchley.example,Bletchley Park,44\n"
+)
 
 
 def test_import_a_small_csv_and_watch_progress(

@@ -36,13 +36,13 @@ DEALS = [
 
 
 IMPORT_CSV = (
-    "First Name,Last Name,Email,Company Name,Job Title,Mobile Phone Number,Lead Source,Favourite colour\n"
-    "Bruce,Wayne,bruce@wayne.example,Wayne Enterprises,CEO,+1 212 555 0100,referral,black\n"
-    "Selina,Kyle,selina@kyle.example,,Consultant,+1 212 555 0101,event,purple\n"
-    "Pepper,Potts,pepper@stark.example,Stark Industries,COO,+1 212 555 0102,website,red\n"
-    "Harvey,Dent,harvey.dent(at)gotham,Gotham DA,District Attorney,,event,grey\n"
-    "Lois,Lane,lois@planet.example,Daily Planet,Reporter,+1 212 555 0104,website,blue\n"
-).encode()
+    b"First Name,Last Name,Email,Company Name,Job Title,Mobile Phone Number,Lead Source,Favourite colour\n"
+    b"Bruce,Wayne,bruce@wayne.example,Wayne Enterprises,CEO,+1 212 555 0100,referral,black\n"
+    b"Selina,Kyle,selina@kyle.example,,Consultant,+1 212 555 0101,event,purple\n"
+    b"Pepper,Potts,pepper@stark.example,Stark Industries,COO,+1 212 555 0102,website,red\n"
+    b"Harvey,Dent,harvey.dent(at)gotham,Gotham DA,District Attorney,,event,grey\n"
+    b"Lois,Lane,lois@planet.example,Daily Planet,Reporter,+1 212 555 0104,website,blue\n"
+)
 
 
 def _png_size(path: Path) -> tuple[int, int]:
@@ -133,6 +133,8 @@ def test_screenshots(page: Page, live_server: LiveServer) -> None:
     expect(screen.preview).to_contain_text("+12125550100")
     page.evaluate("window.scrollTo(0, 0)")
     _shoot(page, "import")
-    page.get_by_role("heading", name="3. Preview").evaluate("h => window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - 16)")
+    page.get_by_role("heading", name="3. Preview").evaluate(
+        "h => window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - 16)"
+    )
     _shoot(page, "import-preview")
     api.close()

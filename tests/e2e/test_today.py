@@ -49,7 +49,9 @@ def test_deals_at_risk_show_their_reasons_and_open(signed_in: Page, workspace: W
     today = TodayPage(signed_in).open()
 
     expect(today.deal("Initech renewal")).to_contain_text("$48,000.00")
-    expect(today.reasons("Initech renewal").filter(has_text="expected close date passed 5 days ago")).to_be_visible()
+    expect(
+        today.reasons("Initech renewal").filter(has_text="expected close date passed 5 days ago")
+    ).to_be_visible()
     expect(today.reasons("Initech renewal").filter(has_text="no next step scheduled")).to_be_visible()
     # No risk, but nothing planned: a follow-up. A deal with its next step booked is in neither list.
     expect(today.deal("Hooli pilot", group="Follow-ups")).to_be_visible()

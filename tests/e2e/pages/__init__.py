@@ -8,4 +8,13 @@ from tests.e2e.pages.imports import ImportPage
 from tests.e2e.pages.shell import AppShell
 from tests.e2e.pages.today import TodayPage
 
-__all__ = ["AppShell", "BoardPage", "ContactsPage", "DealPage", "ImportPage", "LoginPage", "SignupPage", "TodayPage"]
+__all__ = [
+    "AppShell",
+    "BoardPage",
+    "ContactsPage",
+    "DealPage",
+    "ImportPage",
+    "LoginPage",
+    "SignupPage",
+    "TodayPage",
+]

@@ -36,7 +36,9 @@ class ImportPage:
         return self.page.get_by_role("table", name="as they would be stored")
 
     def preview_row(self, row: int) -> Locator:
-        return self.preview.get_by_role("row").filter(has=self.page.get_by_role("rowheader", name=str(row), exact=True))
+        return self.preview.get_by_role("row").filter(
+            has=self.page.get_by_role("rowheader", name=str(row), exact=True)
+        )
 
     @property
     def projection(self) -> Locator:

@@ -27,8 +27,10 @@ class TodayPage:
 
     def deal(self, title: str, group: str = "At risk") -> Locator:
         """A deal's item in a group; its reasons are a list named "Why <title> is here"."""
-        return self.group(group).get_by_role("listitem").filter(
-            has=self.page.get_by_role("link", name=title, exact=True)
+        return (
+            self.group(group)
+            .get_by_role("listitem")
+            .filter(has=self.page.get_by_role("link", name=title, exact=True))
         )
 
     def reasons(self, title: str) -> Locator:

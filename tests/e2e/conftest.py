@@ -17,8 +17,10 @@ from __future__ import annotations
 import asyncio
 import re
 import tempfile
+import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect, sync_playwright
@@ -92,6 +94,7 @@ def worker(live_server: LiveServer) -> Iterator[None]:
     automations and their notifications); started by the first test that asks, once."""
     process = start_process(["worker"], live_server.env, "worker")
     try:
+        _wait_for_worker(process, Path(live_server.env["RAPPORT_DATA_DIR"]) / "worker.log")
         yield
     finally:
         process.terminate()
@@ -100,6 +103,19 @@ def worker(live_server: LiveServer) -> Iterator[None]:
         except Exception:
             process.kill()
             process.wait(timeout=10)
+
+
+def _wait_for_worker(process: Any, log: Path, timeout: float = 60) -> None:
+    """Until both arq workers (events and imports) have started: a test timing a step from
+    the UI must not also time the worker's start on a busy runner."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the worker exited with {process.returncode}: see {log}")
+        if log.exists() and "functions: run_import" in log.read_text(errors="replace"):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"the worker did not start within {timeout}s: see {log}")
 
 
 @pytest.fixture(scope="package")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages import ImportPage
+from tests.e2e.pages import BoardPage, ImportPage
 from tests.e2e.support import E2E, WorkspaceApi
 
 pytestmark = [*E2E, pytest.mark.usefixtures("worker")]
@@ -67,3 +67,26 @@ def test_import_a_small_csv_and_watch_progress(
     assert set(contacts) == {"grace@navy.example", "ada@analytical.example", "alan@bletchley.example"}
     assert contacts["grace@navy.example"]["custom_fields"] == {"shoe_size": "38"}
     assert contacts["ada@analytical.example"]["id"] == existing["id"]
+
+
+def test_import_deals_onto_the_board(signed_in: Page, workspace: WorkspaceApi) -> None:
+    content = (
+        b"Deal Name,Amount,Stage,Expected Close Date\n"
+        b"Acme rollout,12000,Qualified,2026-12-31\n"
+        b"Lost in space,500,Nowhere,\n"
+    )
+    screen = ImportPage(signed_in).open()
+
+    screen.choose("deals.csv", content, object="Deals")
+
+    expect(screen.field_for("Deal Name")).to_have_value("title")
+    expect(screen.field_for("Stage")).to_have_value("stage")
+    expect(screen.projection).to_contain_text("would create 1, would fail 1")
+    screen.start()
+    expect(screen.count("Created")).to_have_text("1")
+    expect(screen.count("Failed")).to_have_text("1")
+
+    screen.summary.get_by_role("link", name="Open deals").click()
+    board = BoardPage(signed_in).wait_until_loaded()
+    expect(board.card("Acme rollout", stage="Qualified")).to_contain_text("$12,000")
+    expect(board.card("Lost in space")).to_have_count(0)

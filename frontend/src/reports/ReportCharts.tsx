@@ -23,7 +23,7 @@ function Frame({ label, children }: { label: string; children: ReactElement }) {
 export function WonChart({ data, currency }: { data: { label: string; amount: number; count: number }[]; currency: string }) {
   return (
     <Frame label="Bar chart of the amount won in each period; the numbers are in the table">
-      <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+      <BarChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="label" tick={{ fontSize: 12 }} />
         <YAxis tickFormatter={compactNumber} width={48} tick={{ fontSize: 12 }} />
@@ -37,7 +37,7 @@ export function WonChart({ data, currency }: { data: { label: string; amount: nu
 export function FunnelChart({ data }: { data: { stage: string; reached: number; entered: number }[] }) {
   return (
     <Frame label="Bar chart of how many deals reached each stage; the numbers are in the table">
-      <BarChart data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+      <BarChart accessibilityLayer={false} data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
         <CartesianGrid strokeDasharray="3 3" horizontal={false} />
         <XAxis type="number" allowDecimals={false} tick={{ fontSize: 12 }} />
         <YAxis type="category" dataKey="stage" width={110} tick={{ fontSize: 12 }} />
@@ -59,7 +59,7 @@ export function ForecastChart({
 }) {
   return (
     <Frame label="Bar chart of weighted, commit, best case and won amounts per month; the numbers are in the table">
-      <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+      <BarChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="label" tick={{ fontSize: 12 }} />
         <YAxis tickFormatter={compactNumber} width={48} tick={{ fontSize: 12 }} />

@@ -36,8 +36,8 @@ export function MergeDialog({ survivor, source, onClose }: { survivor: Contact; 
           Merge {contactName(source)} into {contactName(survivor)}
         </h2>
         <p className="muted">
-          {contactName(survivor)} stays and takes over the activities, deals, form submissions and history of {contactName(source)}, which
-          then no longer exists on its own. Tags and custom fields are combined.
+          {described(survivor)} stays and takes over the activities, deals, form submissions and history of {described(source)}, which then
+          no longer exists on its own. Tags and custom fields are combined.
         </p>
         {fields.length === 0 ? (
           <p>Both records hold the same values.</p>
@@ -109,4 +109,9 @@ function FieldValue({ field, value }: { field: string; value: unknown }) {
 function AccountName({ id }: { id: string }) {
   const account = useAccount(id);
   return <>{account.data?.name ?? '…'}</>;
+}
+
+/** A name, and the email that tells two people of the same name apart. */
+function described(c: Contact): string {
+  return c.email ? `${contactName(c)} (${c.email})` : contactName(c);
 }

@@ -121,3 +121,17 @@ describe('the preview table', () => {
     expect(cellText(1500)).toBe('1500');
   });
 });
+
+describe('the upload', () => {
+  it('sends the file and the choices as multipart fields, the mapping as JSON only when there is one', async () => {
+    const { uploadBody } = await import('./importData');
+    const file = new File(['email\na@x.io\n'], 'people.csv', { type: 'text/csv' });
+    const form = uploadBody({ file, object: 'deals', onDuplicate: 'skip', dryRun: true, mapping: { Fax: null, Mobile: 'phone' } });
+    expect((form.get('file') as File).name).toBe('people.csv');
+    expect([form.get('object'), form.get('on_duplicate'), form.get('dry_run')]).toEqual(['deals', 'skip', 'true']);
+    expect(JSON.parse(form.get('mapping') as string)).toEqual({ Fax: null, Mobile: 'phone' });
+    const plain = uploadBody({ file, object: 'contacts', onDuplicate: 'merge', dryRun: false, mapping: null });
+    expect(plain.get('dry_run')).toBe('false');
+    expect(plain.has('mapping')).toBe(false);
+  });
+});

@@ -67,3 +67,24 @@ def test_deals_at_risk_show_their_reasons_and_open(signed_in: Page, workspace: W
 def test_a_clear_day_says_so(signed_in: Page) -> None:
     today = TodayPage(signed_in).open()
     expect(today.all_caught_up).to_be_visible()
+
+
+def test_a_refused_completion_puts_the_task_back(signed_in: Page, workspace: WorkspaceApi) -> None:
+    now = dt.datetime.now(dt.UTC)
+    workspace.create_task("Call Initech back", due_at=now - dt.timedelta(hours=30))
+    today = TodayPage(signed_in).open()
+    signed_in.route(
+        "**/api/v1/activities/*/complete",
+        lambda route: route.fulfill(
+            status=404,
+            content_type="application/problem+json",
+            body='{"type": "about:blank", "title": "Not found", "status": 404, "detail": "Activity not found"}',
+        ),
+    )
+
+    signed_in.get_by_role("listitem").filter(has_text="Call Initech back").get_by_role(
+        "button", name="Mark done"
+    ).click()
+
+    expect(signed_in.get_by_role("alert")).to_contain_text("Activity not found")
+    expect(today.group("Overdue")).to_contain_text("Call Initech back")

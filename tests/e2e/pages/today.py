@@ -23,7 +23,13 @@ class TodayPage:
         return self.page.get_by_role("listitem").filter(has_text=subject)
 
     def complete(self, subject: str) -> None:
-        self.task(subject).get_by_role("button", name="Mark done").click()
+        """Click "Mark done" and wait for the server's answer: the task leaves the list at
+        once (optimistically), before the call is done."""
+        with self.page.expect_response(
+            lambda r: r.request.method == "POST" and r.url.endswith("/complete")
+        ) as answer:
+            self.task(subject).get_by_role("button", name="Mark done").click()
+        assert answer.value.ok, answer.value.text()
 
     def deal(self, title: str, group: str = "At risk") -> Locator:
         """A deal's item in a group; its reasons are a list named "Why <title> is here"."""

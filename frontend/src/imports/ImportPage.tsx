@@ -400,7 +400,6 @@ function DryRun({ importId, object }: { importId: string; object: ImportObject }
               <tr>
                 <th scope="col">Row</th>
                 <th scope="col">Outcome</th>
-                <th scope="col">Note</th>
                 {columns.map((c) => (
                   <th key={c} scope="col">
                     {fieldLabel(object, c)}
@@ -412,8 +411,10 @@ function DryRun({ importId, object }: { importId: string; object: ImportObject }
               {entries.map((e) => (
                 <tr key={e.row} className={`outcome-${e.outcome}`}>
                   <th scope="row">{e.row}</th>
-                  <td>{OUTCOME_LABEL[e.outcome] ?? e.outcome}</td>
-                  <td>{e.reason ?? ''}</td>
+                  <td className="import-outcome">
+                    {OUTCOME_LABEL[e.outcome] ?? e.outcome}
+                    {e.reason ? <div className="import-reason">{e.reason}</div> : null}
+                  </td>
                   {columns.map((c) => (
                     <td key={c}>{cellText(e.record?.[c])}</td>
                   ))}

@@ -11,7 +11,7 @@ import { ContactPage } from './contacts/ContactPage';
 import { ContactsPage } from './contacts/ContactsPage';
 import { DealPage } from './deals/DealPage';
 import { PipelinePage } from './pipeline/PipelinePage';
-import { ImportPage } from './placeholders/ImportPage';
+import { ImportPage } from './imports/ImportPage';
 import { ReportsPage } from './reports/ReportsPage';
 import { SettingsPage } from './settings/SettingsPage';
 import { AppShell } from './shell/AppShell';

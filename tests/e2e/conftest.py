@@ -16,11 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import re
+import tempfile
+import time
 from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect, sync_playwright
 
+from rapport.embedded import start_redis
 from tests.conftest import (
     LiveServer,
     Servers,
@@ -62,19 +67,55 @@ def pytest_runtest_makereport(
 
 @pytest.fixture(scope="package")
 def live_server(servers: Servers, template_db: str) -> Iterator[LiveServer]:
-    """`rapport serve` over a database of its own, as the root fixture, but once for the package."""
+    """`rapport serve` over a database of its own, as the root fixture, but once for the package.
+
+    Its Redis is private too: the `worker` fixture's jobs must not be taken by a worker of another
+    test run sharing the test Redis (it would look for the import in its own database)."""
     name = asyncio.run(clone_database(servers, template_db))
     database_url = _with_db(servers.admin_url, name)
-    env = server_env(database_url, servers.redis_url)
-    port = free_port()
-    process = start_process(["serve", "--port", str(port)], env, "serve")
+    with tempfile.TemporaryDirectory(prefix="rapport-e2e-redis-") as tmp:
+        redis = start_redis(Path(tmp))
+        env = server_env(database_url, redis.url)
+        port = free_port()
+        process = start_process(["serve", "--port", str(port)], env, "serve")
+        try:
+            wait_for_http(f"http://127.0.0.1:{port}/healthz", process)
+            yield LiveServer(url=f"http://127.0.0.1:{port}", database_url=database_url, env=env)
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+            redis.stop()
+            asyncio.run(drop_database(servers, name))
+
+
+@pytest.fixture(scope="package")
+def worker(live_server: LiveServer) -> Iterator[None]:
+    """`rapport worker` beside the server, for the tests that need background work (imports,
+    automations and their notifications); started by the first test that asks, once."""
+    process = start_process(["worker"], live_server.env, "worker")
     try:
-        wait_for_http(f"http://127.0.0.1:{port}/healthz", process)
-        yield LiveServer(url=f"http://127.0.0.1:{port}", database_url=database_url, env=env)
+        _wait_for_worker(process, Path(live_server.env["RAPPORT_DATA_DIR"]) / "worker.log")
+        yield
     finally:
         process.terminate()
-        process.wait(timeout=15)
-        asyncio.run(drop_database(servers, name))
+        try:
+            process.wait(timeout=30)
+        except Exception:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _wait_for_worker(process: Any, log: Path, timeout: float = 60) -> None:
+    """Until both arq workers (events and imports) have started: a test timing a step from
+    the UI must not also time the worker's start on a busy runner."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the worker exited with {process.returncode}: see {log}")
+        if log.exists() and "functions: run_import" in log.read_text(errors="replace"):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"the worker did not start within {timeout}s: see {log}")
 
 
 @pytest.fixture(scope="package")

@@ -58,6 +58,7 @@ export function useLogActivity(subject: Subject, id: string) {
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: keys.timeline(subject, id) });
       void queryClient.invalidateQueries({ queryKey: keys.tasksAll });
+      void queryClient.invalidateQueries({ queryKey: keys.today });
     },
   });
 }
@@ -69,6 +70,7 @@ export function useCompleteActivity() {
       unwrap(api.POST('/api/v1/activities/{activity_id}/complete', { params: { path: { activity_id: activityId } } })),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: keys.tasksAll });
+      void queryClient.invalidateQueries({ queryKey: keys.today });
       void queryClient.invalidateQueries({ queryKey: ['timeline'] });
     },
   });

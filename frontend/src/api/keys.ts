@@ -17,4 +17,7 @@ export const keys = {
   account: (id: string) => ['account', id] as const,
   tasks: (ownerId: string) => ['tasks', ownerId] as const,
   tasksAll: ['tasks'] as const,
+  today: ['today'] as const,
+  notifications: ['notifications'] as const,
+  duplicates: (object: 'contacts' | 'accounts') => ['duplicates', object] as const,
 };

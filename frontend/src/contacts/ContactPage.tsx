@@ -4,6 +4,7 @@ import { useAccount } from '../accounts/accountData';
 import { ActivityForm } from '../activities/ActivityForm';
 import { Timeline } from '../activities/Timeline';
 import { isApiError } from '../api/problem';
+import { ContactDuplicates } from '../duplicates/ContactDuplicates';
 import type { Contact } from '../api/types';
 import { formatDateTime } from '../lib/dates';
 import { MemberName } from '../shell/MemberName';
@@ -56,6 +57,7 @@ function ContactView({ contact }: { contact: Contact }) {
         <title>{`${contactName(contact)} · Rapport`}</title>
         <h1 id="contact-title">{contactName(contact)}</h1>
       </div>
+      <ContactDuplicates contact={contact} />
       <div className="record-layout">
         <section className="record-fields" aria-label="Contact details">
           <dl>

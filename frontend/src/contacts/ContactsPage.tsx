@@ -5,7 +5,7 @@ import { isApiError } from '../api/problem';
 import type { Contact } from '../api/types';
 import { RecordListPage } from '../ui/RecordListPage';
 import { ProblemAlert } from '../ui/States';
-import { contactName, useContacts, useCreateContact } from './contactData';
+import { contactName, useContact, useContacts, useCreateContact } from './contactData';
 
 export function ContactsPage() {
   return (
@@ -32,14 +32,17 @@ function NewContactForm({ onDone }: { onDone: () => void }) {
   const duplicateOf =
     isApiError(create.error) && create.error.status === 409 ? (create.error.problem.duplicate_of as string | undefined) : undefined;
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    const body = Object.fromEntries(
+  function body() {
+    return Object.fromEntries(
       Object.entries(values)
         .filter(([, v]) => v.trim() !== '')
         .map(([k, v]) => [k, v.trim()]),
     );
-    create.mutate(body, { onSuccess: onDone });
+  }
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    create.mutate(body(), { onSuccess: onDone });
   }
 
   const fields: [keyof typeof values, string, string][] = [
@@ -63,12 +66,15 @@ function NewContactForm({ onDone }: { onDone: () => void }) {
           </div>
         ))}
       </div>
-      <ProblemAlert error={create.error} />
       {duplicateOf ? (
-        <p>
-          <Link to={`/contacts/${duplicateOf}`}>Open the existing contact</Link>
-        </p>
-      ) : null}
+        <DuplicateNotice
+          id={duplicateOf}
+          onAddAnyway={() => create.mutate({ ...body(), allowDuplicate: true }, { onSuccess: onDone })}
+          busy={create.isPending}
+        />
+      ) : (
+        <ProblemAlert error={create.error} />
+      )}
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={create.isPending}>
           Add contact
@@ -78,5 +84,26 @@ function NewContactForm({ onDone }: { onDone: () => void }) {
         </button>
       </div>
     </form>
+  );
+}
+
+/** A 409 on create: the contact with that email or phone exists; open it, or add this one anyway. */
+function DuplicateNotice({ id, onAddAnyway, busy }: { id: string; onAddAnyway: () => void; busy: boolean }) {
+  const existing = useContact(id);
+  const name = existing.data ? contactName(existing.data) : 'this contact';
+  return (
+    <div className="alert alert-warn" role="alert">
+      <p>
+        Looks like {name} already exists{existing.data?.email ? ` (${existing.data.email})` : ''}.
+      </p>
+      <div className="form-actions">
+        <Link className="button" to={`/contacts/${id}`}>
+          Open {name}
+        </Link>
+        <button type="button" className="button button-quiet" disabled={busy} onClick={onAddAnyway}>
+          Add anyway
+        </button>
+      </div>
+    </div>
   );
 }

@@ -31,7 +31,8 @@ export type NewContact = { first_name?: string; last_name?: string; email?: stri
 export function useCreateContact() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: NewContact) => unwrap(api.POST('/api/v1/contacts', { body })),
+    mutationFn: ({ allowDuplicate, ...body }: NewContact & { allowDuplicate?: boolean }) =>
+      unwrap(api.POST('/api/v1/contacts', { body, params: { query: allowDuplicate ? { on_duplicate: 'allow' } : {} } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.contactsAll }),
   });
 }

@@ -1,10 +1,24 @@
-/** /reports: how the period went (summary), where deals stall (funnel), what is coming (forecast). */
-import { type ReactNode, useId, useState } from 'react';
+/**
+ * /reports: how the period went (summary, won over time), where deals stall (funnel), what is
+ * coming (forecast). Each chart sits beside the table of its numbers; the charts' code is loaded
+ * only when this screen opens.
+ */
+import { lazy, type ReactNode, Suspense, useId, useState } from 'react';
 import type { Pipeline } from '../api/types';
 import { formatMoney } from '../lib/money';
 import { defaultPipeline, usePipelines } from '../pipeline/boardData';
 import { Empty, ErrorState, Loading } from '../ui/States';
-import { csvHref, type ReportFilters, useForecast, useFunnel, useSummary } from './reportData';
+import { forecastSeries, funnelSeries, periodLabel, wonSeries } from './chartData';
+import { csvHref, type Interval, type ReportFilters, useForecast, useFunnel, useSummary, useWonOverTime } from './reportData';
+import './reports.css';
+
+const WonChart = lazy(() => import('./ReportCharts').then((m) => ({ default: m.WonChart })));
+const FunnelChart = lazy(() => import('./ReportCharts').then((m) => ({ default: m.FunnelChart })));
+const ForecastChart = lazy(() => import('./ReportCharts').then((m) => ({ default: m.ForecastChart })));
+
+function ChartSlot({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<div className="chart chart-loading" aria-hidden="true" />}>{children}</Suspense>;
+}
 
 function percent(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? '—' : `${Math.round(rate * 1000) / 10}%`;
@@ -54,18 +68,20 @@ export function ReportsPage() {
       </div>
       <p className="muted">Without dates, the period is this month. Dates are in the workspace’s time zone.</p>
       <Summary filters={filters} />
+      <WonOverTime filters={filters} />
       <Funnel filters={filters} />
       <Forecast pipelineId={pipelineId} />
     </section>
   );
 }
 
-function ReportSection({ title, csv, children }: { title: string; csv: string; children: ReactNode }) {
+function ReportSection({ title, csv, children, tools }: { title: string; csv: string; children: ReactNode; tools?: ReactNode }) {
   const id = useId();
   return (
     <section className="settings-block report" aria-labelledby={id}>
       <div className="report-header">
         <h2 id={id}>{title}</h2>
+        {tools}
         <a href={csv} download>
           Download CSV<span className="visually-hidden"> of {title.toLowerCase()}</span>
         </a>
@@ -134,31 +150,36 @@ function Funnel({ filters }: { filters: ReportFilters }) {
       ) : funnel.isError ? (
         <ErrorState error={funnel.error} onRetry={() => void funnel.refetch()} />
       ) : (
-        <div className="table-wrap">
-          <table className="records">
-            <thead>
-              <tr>
-                <th scope="col">Stage</th>
-                <th scope="col">Entered</th>
-                <th scope="col">Reached</th>
-                <th scope="col">To next stage</th>
-                <th scope="col">Days in stage (median · p90)</th>
-              </tr>
-            </thead>
-            <tbody>
-              {funnel.data.stages.map((s) => (
-                <tr key={s.stage_id}>
-                  <th scope="row">{s.name}</th>
-                  <td>{s.entered}</td>
-                  <td>{s.reached}</td>
-                  <td>{s.converted_to_next === null ? '—' : `${s.converted_to_next} (${percent(s.conversion_rate)})`}</td>
-                  <td>
-                    {days(s.median_days_in_stage)} · {days(s.p90_days_in_stage)}
-                  </td>
+        <div className="report-body">
+          <ChartSlot>
+            <FunnelChart data={funnelSeries(funnel.data)} />
+          </ChartSlot>
+          <div className="table-wrap">
+            <table className="records">
+              <thead>
+                <tr>
+                  <th scope="col">Stage</th>
+                  <th scope="col">Entered</th>
+                  <th scope="col">Reached</th>
+                  <th scope="col">To next stage</th>
+                  <th scope="col">Days in stage (median · p90)</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {funnel.data.stages.map((s) => (
+                  <tr key={s.stage_id}>
+                    <th scope="row">{s.name}</th>
+                    <td>{s.entered}</td>
+                    <td>{s.reached}</td>
+                    <td>{s.converted_to_next === null ? '—' : `${s.converted_to_next} (${percent(s.conversion_rate)})`}</td>
+                    <td>
+                      {days(s.median_days_in_stage)} · {days(s.p90_days_in_stage)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </div>
       )}
     </ReportSection>
@@ -174,29 +195,89 @@ function Forecast({ pipelineId }: { pipelineId: string | undefined }) {
       ) : forecast.isError ? (
         <ErrorState error={forecast.error} onRetry={() => void forecast.refetch()} />
       ) : (
-        <div className="table-wrap">
-          <table className="records">
-            <thead>
-              <tr>
-                <th scope="col">Month</th>
-                <th scope="col">Weighted</th>
-                <th scope="col">Commit (≥ {forecast.data.commit_probability}%)</th>
-                <th scope="col">Best case</th>
-                <th scope="col">Won</th>
-              </tr>
-            </thead>
-            <tbody>
-              {forecast.data.months.map((m) => (
-                <tr key={m.month}>
-                  <th scope="row">{m.month}</th>
-                  <td>{formatMoney(m.weighted, forecast.data.currency)}</td>
-                  <td>{formatMoney(m.commit, forecast.data.currency)}</td>
-                  <td>{formatMoney(m.best_case, forecast.data.currency)}</td>
-                  <td>{formatMoney(m.closed_won, forecast.data.currency)}</td>
+        <div className="report-body">
+          <ChartSlot>
+            <ForecastChart data={forecastSeries(forecast.data)} currency={forecast.data.currency} />
+          </ChartSlot>
+          <div className="table-wrap">
+            <table className="records">
+              <thead>
+                <tr>
+                  <th scope="col">Month</th>
+                  <th scope="col">Weighted</th>
+                  <th scope="col">Commit (≥ {forecast.data.commit_probability}%)</th>
+                  <th scope="col">Best case</th>
+                  <th scope="col">Won</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {forecast.data.months.map((m) => (
+                  <tr key={m.month}>
+                    <th scope="row">{m.month}</th>
+                    <td>{formatMoney(m.weighted, forecast.data.currency)}</td>
+                    <td>{formatMoney(m.commit, forecast.data.currency)}</td>
+                    <td>{formatMoney(m.best_case, forecast.data.currency)}</td>
+                    <td>{formatMoney(m.closed_won, forecast.data.currency)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      )}
+    </ReportSection>
+  );
+}
+
+function WonOverTime({ filters }: { filters: ReportFilters }) {
+  const id = useId();
+  const [interval, setGrouping] = useState<Interval>('week');
+  const won = useWonOverTime(filters, interval);
+  return (
+    <ReportSection
+      title="Won over time"
+      csv={csvHref('won-over-time', filters, { interval })}
+      tools={
+        <div className="field field-inline">
+          <label htmlFor={`${id}-interval`}>Per</label>
+          <select id={`${id}-interval`} value={interval} onChange={(e) => setGrouping(e.target.value as Interval)}>
+            <option value="week">week</option>
+            <option value="month">month</option>
+          </select>
+        </div>
+      }
+    >
+      {won.isPending ? (
+        <Loading />
+      ) : won.isError ? (
+        <ErrorState error={won.error} onRetry={() => void won.refetch()} />
+      ) : won.data.points.length === 0 ? (
+        <Empty title="Nothing won in this period." />
+      ) : (
+        <div className="report-body">
+          <ChartSlot>
+            <WonChart data={wonSeries(won.data)} currency={won.data.currency} />
+          </ChartSlot>
+          <div className="table-wrap">
+            <table className="records">
+              <thead>
+                <tr>
+                  <th scope="col">{interval === 'week' ? 'Week of' : 'Month'}</th>
+                  <th scope="col">Deals won</th>
+                  <th scope="col">Amount won</th>
+                </tr>
+              </thead>
+              <tbody>
+                {won.data.points.map((p) => (
+                  <tr key={p.period_start}>
+                    <th scope="row">{periodLabel(p.period_start, won.data.interval)}</th>
+                    <td>{p.won_count}</td>
+                    <td>{formatMoney(p.won_amount, won.data.currency)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </div>
       )}
     </ReportSection>

@@ -49,9 +49,23 @@ export function useForecast(pipelineId: string | undefined) {
   });
 }
 
+export type Interval = 'week' | 'month';
+
+export function useWonOverTime(filters: ReportFilters, interval: Interval) {
+  return useQuery({
+    queryKey: ['reports', 'won-over-time', filters, interval],
+    queryFn: () => json(unwrap(api.GET('/api/v1/reports/won-over-time', { params: { query: { ...query(filters), interval } } }))),
+    placeholderData: keepPreviousData,
+  });
+}
+
 /** The same report as a CSV download (the session cookie goes along with a same-origin link). */
-export function csvHref(report: 'summary' | 'funnel' | 'forecast', filters: ReportFilters): string {
-  const params = new URLSearchParams({ format: 'csv', ...query(filters) });
+export function csvHref(
+  report: 'summary' | 'funnel' | 'forecast' | 'won-over-time',
+  filters: ReportFilters,
+  extra: Record<string, string> = {},
+): string {
+  const params = new URLSearchParams({ format: 'csv', ...query(filters), ...extra });
   if (report === 'forecast') {
     params.delete('from');
     params.delete('to');

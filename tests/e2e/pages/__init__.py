@@ -4,6 +4,7 @@ from tests.e2e.pages.auth import LoginPage, SignupPage
 from tests.e2e.pages.board import BoardPage
 from tests.e2e.pages.contacts import ContactsPage
 from tests.e2e.pages.deal import DealPage
+from tests.e2e.pages.imports import ImportPage
 from tests.e2e.pages.settings import SettingsPage
 from tests.e2e.pages.shell import AppShell
 from tests.e2e.pages.today import TodayPage
@@ -13,6 +14,7 @@ __all__ = [
     "BoardPage",
     "ContactsPage",
     "DealPage",
+    "ImportPage",
     "LoginPage",
     "SettingsPage",
     "SignupPage",

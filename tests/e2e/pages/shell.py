@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Locator, Page
 
 
@@ -25,6 +27,23 @@ class AppShell:
 
     def go_to(self, name: str) -> None:
         self.nav_link(name).click()
+
+    @property
+    def bell(self) -> Locator:
+        """The notifications button; its name carries the unread count ("Notifications, 2 unread")."""
+        return self.header.get_by_role("button", name=re.compile(r"^Notifications"))
+
+    @property
+    def notifications(self) -> Locator:
+        return self.page.get_by_role("region", name="Notifications")
+
+    def notification(self, title: str) -> Locator:
+        return self.notifications.get_by_role("listitem").filter(has_text=title)
+
+    def open_notifications(self) -> Locator:
+        if self.bell.get_attribute("aria-expanded") != "true":
+            self.bell.click()
+        return self.notifications
 
     def log_out(self) -> None:
         self.header.get_by_role("button", name="Log out").click()

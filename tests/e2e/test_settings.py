@@ -191,3 +191,35 @@ def test_a_member_reads_settings_but_cannot_change_them(
 
     settings.go_to("API keys")
     expect(page.get_by_text("Only admins can see and make API keys.")).to_be_visible()
+
+
+def test_a_webhook_shows_its_secret_refuses_internal_targets_and_rotates(
+    signed_in: Page, workspace: WorkspaceApi
+) -> None:
+    settings = SettingsPage(signed_in).open("Webhooks")
+    signed_in.get_by_role("button", name="New webhook").click()
+    form = settings.form("New webhook")
+    form.get_by_label("Endpoint URL").fill("http://localhost:9000/hook")
+    form.get_by_label("deal.stage_changed").check()
+    form.get_by_role("button", name="Create webhook").click()
+    expect(form.get_by_role("alert")).to_contain_text("may not target loopback")
+
+    form.get_by_label("Endpoint URL").fill("https://hooks.example.com/rapport")
+    form.get_by_role("button", name="Create webhook").click()
+
+    shown = signed_in.get_by_role("region", name="Webhook signing secret")
+    first = shown.get_by_label("Signing secret", exact=True).inner_text().strip()
+    assert first.startswith("whsec_")
+    saved = _get(workspace, "/webhooks")["items"]
+    assert [(w["url"], sorted(w["events"]), w["secret"]) for w in saved] == [
+        ("https://hooks.example.com/rapport", ["deal.stage_changed", "deal.won"], first)
+    ]
+    webhook = signed_in.get_by_role("listitem", name="https://hooks.example.com/rapport")
+
+    webhook.get_by_role("button", name="Rotate secret").click()
+    expect(shown.get_by_label("Signing secret", exact=True)).not_to_have_text(first)
+    assert _get(workspace, "/webhooks")["items"][0]["secret"] != first
+
+    webhook.get_by_role("button", name=re.compile("^Disable")).click()
+    expect(webhook.get_by_role("button", name=re.compile("^Enable"))).to_be_visible()
+    assert _get(workspace, "/webhooks")["items"][0]["active"] is False

@@ -12,6 +12,7 @@ import { formatDateTime } from '../lib/dates';
 import { usePipelines } from '../pipeline/boardData';
 import { useMembers } from '../shell/workspaceData';
 import { Empty } from '../ui/States';
+import { ConfirmButton } from './ConfirmButton';
 import { QueryGate, SaveError, useIsAdmin } from './access';
 import {
   ACTIONS,
@@ -210,14 +211,12 @@ function AutomationRow({
               <button type="button" className="button button-small" onClick={onEdit}>
                 Edit<span className="visually-hidden"> {automation.name}</span>
               </button>
-              <button
-                type="button"
-                className="button button-quiet button-small"
-                disabled={remove.isPending}
-                onClick={() => remove.mutate()}
-              >
-                Delete<span className="visually-hidden"> {automation.name}</span>
-              </button>
+              <ConfirmButton
+                label={`Delete ${automation.name}`}
+                confirmLabel={`Delete ${automation.name} now`}
+                busy={remove.isPending}
+                onConfirm={() => remove.mutate()}
+              />
             </>
           ) : null}
         </span>

@@ -13,6 +13,7 @@ import { usePipelines } from '../pipeline/boardData';
 import { useMembers } from '../shell/workspaceData';
 import { Empty } from '../ui/States';
 import { CodeBlock } from './CopyButton';
+import { ConfirmButton } from './ConfirmButton';
 import { QueryGate, SaveError, useIsAdmin } from './access';
 import { draftFromForm, emptyFormDraft, type FormDraft, formBody, type FormOut, jsSnippet, MAPPING_TARGETS } from './formSettings';
 import { settingsKeys } from './settingsKeys';
@@ -130,9 +131,12 @@ function FormDetail({ form, onDeleted }: { form: FormOut; onDeleted: () => void 
           <button type="button" className="button button-small" aria-expanded={editing} onClick={() => setEditing(!editing)}>
             Edit form settings
           </button>
-          <button type="button" className="button button-quiet button-small" disabled={remove.isPending} onClick={() => remove.mutate()}>
-            Delete form
-          </button>
+          <ConfirmButton
+            label="Delete form"
+            confirmLabel={`Delete ${form.name} now`}
+            busy={remove.isPending}
+            onConfirm={() => remove.mutate()}
+          />
         </span>
       </div>
       <SaveError error={remove.error} />

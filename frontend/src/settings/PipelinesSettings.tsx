@@ -3,7 +3,7 @@
  * (Move up / Move down buttons, so the keyboard does it as well as the mouse) and delete stages.
  * Every stage write sends the stage's version as If-Match; a 412 reloads the pipelines.
  */
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useIsMutating, useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { api, ifMatch, unwrap } from '../api/client';
 import { keys } from '../api/keys';
@@ -33,12 +33,16 @@ const KINDS: { value: StageKind; label: string }[] = [
   { value: 'lost', label: 'Lost' },
 ];
 
+const MOVE_KEY = ['settings', 'move-stage'];
+
 /** Pipelines and boards show stages: both are stale after any change here. */
 function useRefresh() {
   const queryClient = useQueryClient();
+  // Returns the pipelines' refetch, so a mutation stays pending until the list shows its result
+  // (and the versions the next write sends are current).
   return () => {
-    void queryClient.invalidateQueries({ queryKey: keys.pipelines });
     void queryClient.invalidateQueries({ queryKey: keys.boards });
+    return queryClient.invalidateQueries({ queryKey: keys.pipelines });
   };
 }
 
@@ -261,7 +265,11 @@ function StageRow({ stage, index, stages }: { stage: Stage; index: number; stage
   const admin = useIsAdmin();
   const refresh = useRefresh();
   const [mode, setMode] = useState<'view' | 'edit' | 'delete'>('view');
+  // One move at a time across the list: each renumbers its siblings, so a second one sent
+  // meanwhile would carry a stale version and be refused (412).
+  const moving = useIsMutating({ mutationKey: MOVE_KEY }) > 0;
   const move = useMutation({
+    mutationKey: MOVE_KEY,
     mutationFn: async (position: number) => {
       try {
         return await unwrap(
@@ -288,7 +296,7 @@ function StageRow({ stage, index, stages }: { stage: Stage; index: number; stage
             <button
               type="button"
               className="button button-small"
-              disabled={index === 0 || move.isPending}
+              disabled={index === 0 || moving}
               onClick={() => move.mutate(index - 1)}
               aria-label={`Move ${stage.name} up`}
             >
@@ -297,7 +305,7 @@ function StageRow({ stage, index, stages }: { stage: Stage; index: number; stage
             <button
               type="button"
               className="button button-small"
-              disabled={index === stages.length - 1 || move.isPending}
+              disabled={index === stages.length - 1 || moving}
               onClick={() => move.mutate(index + 1)}
               aria-label={`Move ${stage.name} down`}
             >

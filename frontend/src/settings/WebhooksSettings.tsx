@@ -10,6 +10,7 @@ import type { ResponseOf } from '../api/types';
 import { formatDateTime } from '../lib/dates';
 import { Empty } from '../ui/States';
 import { CodeBlock } from './CopyButton';
+import { ConfirmButton } from './ConfirmButton';
 import { QueryGate, SaveError, useIsAdmin } from './access';
 import { settingsKeys } from './settingsKeys';
 
@@ -279,9 +280,12 @@ function WebhookItem({
           <button type="button" className="button button-small" disabled={patch.isPending} onClick={() => patch.mutate({ secret: null })}>
             Rotate secret<span className="visually-hidden"> of {webhook.url}</span>
           </button>
-          <button type="button" className="button button-quiet button-small" disabled={remove.isPending} onClick={() => remove.mutate()}>
-            Delete<span className="visually-hidden"> {webhook.url}</span>
-          </button>
+          <ConfirmButton
+            label={`Delete ${webhook.url}`}
+            confirmLabel="Delete this webhook now"
+            busy={remove.isPending}
+            onConfirm={() => remove.mutate()}
+          />
         </span>
       </div>
       {test.isSuccess ? (

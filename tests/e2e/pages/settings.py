@@ -53,7 +53,9 @@ class SettingsPage:
         expect(self.stage(new)).to_be_visible()
 
     def move_stage_up(self, name: str) -> None:
-        self.page.get_by_role("button", name=f"Move {name} up", exact=True).click()
+        """With the keyboard: focus the stage's "Move up" button and press Enter."""
+        self.page.get_by_role("button", name=f"Move {name} up", exact=True).focus()
+        self.page.keyboard.press("Enter")
 
     # Members
 

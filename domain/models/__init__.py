@@ -10,6 +10,7 @@ from domain.models.auth import (
     User,
     Workspace,
 )
+from domain.models.audit import AuditEntry
 from domain.models.automations import Automation, AutomationRoundRobin, AutomationRun, Notification
 from domain.models.base import Base
 from domain.models.crm import (
@@ -23,6 +24,7 @@ from domain.models.crm import (
     StageChange,
     StageTotal,
 )
+from domain.models.files import FileAttachment
 from domain.models.forms import Form, FormSubmission
 from domain.models.hygiene import (
     AccountDuplicate,
@@ -43,6 +45,7 @@ __all__ = [
     "AccountDuplicate",
     "Activity",
     "ApiKey",
+    "AuditEntry",
     "Automation",
     "AutomationRoundRobin",
     "AutomationRun",
@@ -52,6 +55,7 @@ __all__ = [
     "Deal",
     "DealContact",
     "EmailMessage",
+    "FileAttachment",
     "Form",
     "FormSubmission",
     "IdempotencyRecord",

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from domain.errors import FieldError, ValidationFailed
 
 _RECORD_EVENTS = {
-    "contact": ("created", "updated", "merged", "deleted", "created_from_form"),
+    "contact": ("created", "updated", "merged", "deleted", "created_from_form", "erased"),
     "account": ("created", "updated", "merged", "deleted"),
     "deal": ("created", "updated", "stage_changed", "won", "lost", "deleted"),
     "activity": ("created", "updated", "completed", "deleted"),

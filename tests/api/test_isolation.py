@@ -126,6 +126,14 @@ async def _import(api: Api, owner: User) -> str:
     return str(response.json()["id"])
 
 
+async def _file(api: Api, owner: User) -> str:
+    contact_id = await FACTORIES["contact_id"](api, owner)
+    files = {"file": ("secret.txt", b"secret notes", "text/plain")}
+    response = await api.post(f"/api/v1/contacts/{contact_id}/files", files=files, headers=owner.headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
 FACTORIES: dict[str, Factory] = {
     "contact_id": lambda api, owner: _created(
         api,
@@ -150,6 +158,7 @@ FACTORIES: dict[str, Factory] = {
     "webhook_id": _webhook,
     "delivery_id": _delivery,
     "import_id": _import,
+    "file_id": _file,
 }
 
 # Bodies for routes whose schema requires fields; ids in them are B's own, so only the path

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import audit
 from domain.contacts import get_contact
+from domain.db import enter_workspace
 from domain.files.attachments import delete_files_of
 from domain.models import (
     Contact,
@@ -72,6 +73,7 @@ async def _columns(session: AsyncSession) -> list[tuple[str, str, str, str]]:
              AND t.table_type = 'BASE TABLE'
             WHERE c.table_schema = current_schema()
               AND c.is_generated = 'NEVER'
+              AND has_table_privilege(format('%I.%I', c.table_schema, c.table_name), 'SELECT, UPDATE')
               AND (c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'bytea')
                    OR c.udt_name IN ('_text', '_varchar'))
             ORDER BY c.table_name, c.column_name
@@ -111,6 +113,27 @@ async def _sweep(session: AsyncSession, workspace_id: uuid.UUID, pattern: str) -
         if result.rowcount:
             counts[f"{table}.{column}"] = result.rowcount
     return counts
+
+
+async def _scrub_outbound_mail_on_connecting_role(
+    session: AsyncSession, workspace_id: uuid.UUID, pattern: str
+) -> int:
+    """Outgoing mail is write-only for the app role (it may hold password-reset links), so this
+    one statement runs on the connecting role, confined to the workspace by its WHERE."""
+    await session.execute(text("SELECT set_config('role', 'none', true)"))
+    try:
+        result: Any = await session.execute(
+            text(
+                "UPDATE outbound_emails SET subject = regexp_replace(subject, :p, :r, 'gi'), "
+                "body = regexp_replace(body, :p, :r, 'gi'), "
+                "to_address = regexp_replace(to_address, :p, :r, 'gi') "
+                "WHERE workspace_id = :ws AND (subject ~* :p OR body ~* :p OR to_address ~* :p)"
+            ),
+            {"p": pattern, "r": ERASED, "ws": workspace_id},
+        )
+    finally:
+        await enter_workspace(session, workspace_id)
+    return int(result.rowcount or 0)
 
 
 async def _scrub_import_uploads(session: AsyncSession, workspace_id: uuid.UUID, pattern: str) -> int:
@@ -269,6 +292,9 @@ async def erase_contact(
         erasure.scrubbed["idempotency_records"] = int(getattr(replays, "rowcount", 0) or 0)
         erasure.scrubbed["import_chunks"] = await _scrub_import_uploads(session, ws, pattern)
         erasure.scrubbed.update(await _sweep(session, ws, pattern))
+        erasure.scrubbed["outbound_emails"] = await _scrub_outbound_mail_on_connecting_role(
+            session, ws, pattern
+        )
 
     audit.record(
         session,

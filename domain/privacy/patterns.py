@@ -37,7 +37,8 @@ def phone_patterns(phone: str) -> list[str]:
         national = str(number.national_number)
         if len(national) >= 6:
             body = _SEPARATORS.join(national)
-            prefix = rf"((\+|%2B|00){_SEPARATORS}{number.country_code}{_SEPARATORS})?0?{_SEPARATORS}"
+            # Starts at the `+`, the trunk `0`, a `(` or the first digit: never eats the space before.
+            prefix = rf"((\+|%2B|00){_SEPARATORS}{number.country_code}{_SEPARATORS})?(0{_SEPARATORS})?\(?"
             patterns.append(rf"(?<![0-9]){prefix}{body}(?![0-9])")
     elif len(digits) >= 6:
         patterns.append(rf"(?<![0-9]){_SEPARATORS.join(digits)}(?![0-9])")

@@ -17,9 +17,9 @@ from api import idempotency
 from api.deps import AppState
 from api.errors import Problem, ProblemError, install_error_handlers, problem_response
 from api.middleware import RequestLogMiddleware
-from api.upload_limit import UploadLimitMiddleware
 from api.routes import ROUTERS
 from api.spa import mount_spa
+from api.upload_limit import UploadLimitMiddleware
 from domain.clock import Clock, get_clock
 from domain.db import make_engine, make_sessionmaker
 from rapport.settings import Settings, get_settings

@@ -29,7 +29,11 @@ async def list_audit_log(
     actor_id: Annotated[uuid.UUID | None, Query(description="A user's or an API key's id.")] = None,
     action: Annotated[
         str | None,
-        Query(max_length=100, pattern=r"^[a-z_]+(\.[a-z_]*\*?)?$", description="`member.role_changed`, or `member.*`."),
+        Query(
+            max_length=100,
+            pattern=r"^[a-z_]+(\.[a-z_]*\*?)?$",
+            description="`member.role_changed`, or `member.*`.",
+        ),
     ] = None,
     since: Annotated[datetime | None, Query(description="Entries at or after this time.")] = None,
 ) -> Response:
@@ -45,6 +49,7 @@ async def list_audit_log(
     )
     return await ctx.respond(
         Page[AuditEntryOut](
-            items=[AuditEntryOut.model_validate(e) for e in page.items], next_cursor=ctx.next_cursor(page.next)
+            items=[AuditEntryOut.model_validate(e) for e in page.items],
+            next_cursor=ctx.next_cursor(page.next),
         )
     )

@@ -19,7 +19,7 @@ class FileOut(Out):
     size: int = Field(description="Bytes.")
     sha256: str = Field(description="Hex SHA-256 of the content.")
     content_type: str = Field(
-        description="Detected from the content (magic numbers; text/plain for text), never the client's claim."
+        description="Detected from the content (magic numbers; text/plain for text), not the client."
     )
     uploaded_by: uuid.UUID | None = Field(
         description="The user who uploaded it (for an API key, its creator)."

@@ -1,5 +1,6 @@
 """Every ORM model, imported here so metadata and Alembic see them all."""
 
+from domain.models.audit import AuditEntry
 from domain.models.auth import (
     AccessToken,
     ApiKey,
@@ -10,7 +11,6 @@ from domain.models.auth import (
     User,
     Workspace,
 )
-from domain.models.audit import AuditEntry
 from domain.models.automations import Automation, AutomationRoundRobin, AutomationRun, Notification
 from domain.models.base import Base
 from domain.models.crm import (

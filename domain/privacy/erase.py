@@ -147,8 +147,8 @@ async def _scrub_import_uploads(session: AsyncSession, workspace_id: uuid.UUID, 
                 "AND encode(data, 'escape') ~* :p"
                 " UNION SELECT a.import_id FROM import_chunks a JOIN import_chunks b"
                 " ON b.workspace_id = a.workspace_id AND b.import_id = a.import_id AND b.seq = a.seq + 1"
-                " WHERE a.workspace_id = :ws AND encode(substring(a.data FROM greatest(length(a.data) - 511, 1))"
-                " || substring(b.data FROM 1 FOR 512), 'escape') ~* :p"
+                " WHERE a.workspace_id = :ws AND encode(substring(a.data FROM"
+                " greatest(length(a.data) - 511, 1)) || substring(b.data FROM 1 FOR 512), 'escape') ~* :p"
             ),
             {"ws": workspace_id, "p": pattern},
         )
@@ -158,7 +158,8 @@ async def _scrub_import_uploads(session: AsyncSession, workspace_id: uuid.UUID, 
         chunks = (
             await session.execute(
                 text(
-                    "SELECT seq, data FROM import_chunks WHERE workspace_id = :ws AND import_id = :i ORDER BY seq"
+                    "SELECT seq, data FROM import_chunks WHERE workspace_id = :ws AND import_id = :i "
+                    "ORDER BY seq"
                 ),
                 {"ws": workspace_id, "i": import_id},
             )
@@ -174,7 +175,8 @@ async def _scrub_import_uploads(session: AsyncSession, workspace_id: uuid.UUID, 
             if new != bytes(chunk.data):
                 await session.execute(
                     text(
-                        "UPDATE import_chunks SET data = :d WHERE workspace_id = :ws AND import_id = :i AND seq = :s"
+                        "UPDATE import_chunks SET data = :d "
+                        "WHERE workspace_id = :ws AND import_id = :i AND seq = :s"
                     ),
                     {"d": new, "ws": workspace_id, "i": import_id, "s": chunk.seq},
                 )
@@ -242,7 +244,7 @@ async def erase_contact(
             or_(ContactDuplicate.record_id.in_(ids), ContactDuplicate.other_id.in_(ids)),
         )
     )
-    blank = {name: None for name in PERSONAL_FIELDS} | {"tags": [], "custom_fields": {}}
+    blank: dict[str, Any] = {name: None for name in PERSONAL_FIELDS} | {"tags": [], "custom_fields": {}}
     event_ids = list(
         (
             await session.execute(

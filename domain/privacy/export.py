@@ -11,7 +11,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Uuid, cast, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.contacts import get_contact
@@ -86,7 +87,7 @@ async def export_contact(
             select(EmailMessage)
             .where(
                 EmailMessage.workspace_id == ws,
-                or_(*(EmailMessage.contact_ids.any(i) for i in ids)),  # type: ignore[arg-type]
+                EmailMessage.contact_ids.overlap(cast(ids, ARRAY(Uuid))),
             )
             .order_by(EmailMessage.id)
         )

@@ -47,7 +47,10 @@ def upgrade() -> None:
             ["uploaded_by"], ["users.id"], name=op.f("fk_files_uploaded_by_users"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
-            ["workspace_id"], ["workspaces.id"], name=op.f("fk_files_workspace_id_workspaces"), ondelete="CASCADE"
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_files_workspace_id_workspaces"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_files")),
         sa.UniqueConstraint("workspace_id", "id", name=op.f("uq_files_workspace_id_id")),
@@ -76,7 +79,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_entries")),
     )
-    op.create_index("ix_audit_entries_workspace_created", "audit_entries", ["workspace_id", "created_at", "id"])
+    op.create_index(
+        "ix_audit_entries_workspace_created", "audit_entries", ["workspace_id", "created_at", "id"]
+    )
     op.create_index(
         "ix_audit_entries_workspace_actor", "audit_entries", ["workspace_id", "actor_id", "created_at"]
     )

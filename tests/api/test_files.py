@@ -66,7 +66,9 @@ async def test_upload_list_describe_download_delete(api: Api, user: User, app_ha
     assert [f["id"] for f in listed.json()["items"]] == [second.json()["id"], body["id"]]
     paged = await api.get(path, params={"limit": 1}, headers=user.headers)
     assert len(paged.json()["items"]) == 1 and paged.json()["next_cursor"]
-    rest = await api.get(path, params={"limit": 1, "cursor": paged.json()["next_cursor"]}, headers=user.headers)
+    rest = await api.get(
+        path, params={"limit": 1, "cursor": paged.json()["next_cursor"]}, headers=user.headers
+    )
     assert [f["id"] for f in rest.json()["items"]] == [body["id"]]
 
     meta = await api.get(f"/api/v1/files/{body['id']}", headers=user.headers)
@@ -107,7 +109,7 @@ async def test_html_is_never_served_inline(api: Api, user: User) -> None:
         api,
         user,
         f"/api/v1/contacts/{contact_id}/files",
-        '../../evil; name.html',
+        "../../evil; name.html",
         b"<html><script>alert(1)</script></html>",
         "text/html",
     )
@@ -123,7 +125,9 @@ async def test_html_is_never_served_inline(api: Api, user: User) -> None:
 
 async def test_unicode_names_survive_in_the_download(api: Api, user: User) -> None:
     contact_id = await _contact(api, user)
-    created = await _upload(api, user, f"/api/v1/contacts/{contact_id}/files", "Angebot für Müller.pdf", b"%PDF-1.4\n")
+    created = await _upload(
+        api, user, f"/api/v1/contacts/{contact_id}/files", "Angebot für Müller.pdf", b"%PDF-1.4\n"
+    )
     assert created.json()["name"] == "Angebot für Müller.pdf"
     assert created.json()["content_type"] == "application/pdf"
     download = await api.get(created.json()["download_url"], headers=user.headers)

@@ -103,7 +103,12 @@ async def test_erasure_leaves_no_trace_in_any_table(
     )
     note = await api.post(
         "/api/v1/activities",
-        json={"type": "note", "subject": "Referral", "body": f"Bob referred {email}", "contact_id": other.json()["id"]},
+        json={
+            "type": "note",
+            "subject": "Referral",
+            "body": f"Bob referred {email}",
+            "contact_id": other.json()["id"],
+        },
         headers=headers,
     )
     assert note.status_code == 201
@@ -187,9 +192,7 @@ async def test_erasure_leaves_no_trace_in_any_table(
     async with db.engine.connect() as connection:
         payload = (
             await connection.execute(
-                text(
-                    "SELECT payload FROM outbox_events WHERE type = 'contact.erased' AND subject_id = :id"
-                ),
+                text("SELECT payload FROM outbox_events WHERE type = 'contact.erased' AND subject_id = :id"),
                 {"id": contact_id},
             )
         ).scalar_one()
@@ -219,7 +222,9 @@ async def test_erasure_is_confined_to_the_workspace(api: Api, user: User, other_
     email = f"twin-{uuid.uuid4().hex[:8]}@example.com"
     mine = await api.post("/api/v1/contacts", json={"email": email}, headers=user.headers)
     theirs = await api.post("/api/v1/contacts", json={"email": email}, headers=other_user.headers)
-    assert (await api.post(f"/api/v1/contacts/{theirs.json()['id']}/erase", headers=user.headers)).status_code == 404
+    assert (
+        await api.post(f"/api/v1/contacts/{theirs.json()['id']}/erase", headers=user.headers)
+    ).status_code == 404
     erased = await api.post(f"/api/v1/contacts/{mine.json()['id']}/erase", headers=user.headers)
     assert erased.status_code == 200
     # The same address in another workspace is that workspace's record, untouched.
@@ -230,7 +235,9 @@ async def test_erasure_is_confined_to_the_workspace(api: Api, user: User, other_
 async def test_export_holds_everything_on_the_contact(api: Api, user: User, db: Db) -> None:
     email = f"ex-{uuid.uuid4().hex[:8]}@example.com"
     created = await api.post(
-        "/api/v1/contacts", json={"first_name": "Exa", "last_name": "Port", "email": email}, headers=user.headers
+        "/api/v1/contacts",
+        json={"first_name": "Exa", "last_name": "Port", "email": email},
+        headers=user.headers,
     )
     contact_id = created.json()["id"]
     await api.patch(f"/api/v1/contacts/{contact_id}", json={"title": "CTO"}, headers=user.headers)
@@ -246,7 +253,9 @@ async def test_export_holds_everything_on_the_contact(api: Api, user: User, db: 
     await api.post(submit_url(form), json={"email": email, "message": "hello there"})
     await run_worker(db, user.workspace_id)
     attached = await api.post(
-        f"/api/v1/contacts/{contact_id}/files", files={"file": ("a.txt", b"abc", "text/plain")}, headers=user.headers
+        f"/api/v1/contacts/{contact_id}/files",
+        files={"file": ("a.txt", b"abc", "text/plain")},
+        headers=user.headers,
     )
 
     response = await api.get(f"/api/v1/contacts/{contact_id}/export", headers=user.headers)
@@ -260,6 +269,8 @@ async def test_export_holds_everything_on_the_contact(api: Api, user: User, db: 
     assert [f["id"] for f in body["files"]] == [attached.json()["id"]]
     assert body["files"][0]["sha256"]
 
-    log = (await api.get("/api/v1/audit-log", params={"action": "contact.exported"}, headers=user.headers)).json()
+    log = (
+        await api.get("/api/v1/audit-log", params={"action": "contact.exported"}, headers=user.headers)
+    ).json()
     assert [e["subject_id"] for e in log["items"]] == [contact_id]
     assert email not in str(log)

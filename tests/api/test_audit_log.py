@@ -39,10 +39,16 @@ async def test_admin_changes_are_logged_with_who_and_what(api: Api, user: User) 
     await api.delete(f"/api/v1/api-keys/{key.json()['id']}", headers=h)
     await api.post(
         "/api/v1/automations",
-        json={"name": "Tagger", "trigger": {"type": "deal_created"}, "actions": [{"type": "add_tag", "tag": "x"}]},
+        json={
+            "name": "Tagger",
+            "trigger": {"type": "deal_created"},
+            "actions": [{"type": "add_tag", "tag": "x"}],
+        },
         headers=h,
     )
-    await api.post("/api/v1/webhooks", json={"url": "https://hooks.example.com/a", "events": ["*"]}, headers=h)
+    await api.post(
+        "/api/v1/webhooks", json={"url": "https://hooks.example.com/a", "events": ["*"]}, headers=h
+    )
     await api.post("/api/v1/forms", json={"name": "Audit form"}, headers=h)
     await api.put("/api/v1/settings/required-fields", json={"contacts": [["email", "phone"]]}, headers=h)
     export = await api.get("/api/v1/exports/contacts", params={"q": "x"}, headers=h)
@@ -128,7 +134,11 @@ async def test_custom_field_deletions_are_logged_from_the_outbox(
 ) -> None:
     workspace_id = uuid.UUID(user.workspace_id)
     principal = Principal(
-        workspace_id=workspace_id, user_id=uuid.UUID(user.user_id), role="admin", kind="user", name="Test User"
+        workspace_id=workspace_id,
+        user_id=uuid.UUID(user.user_id),
+        role="admin",
+        kind="user",
+        name="Test User",
     )
     field_id = uuid.uuid4()
     now: datetime = app_handle.clock.now()

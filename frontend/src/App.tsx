@@ -14,6 +14,7 @@ import { PipelinePage } from './pipeline/PipelinePage';
 import { ImportPage } from './placeholders/ImportPage';
 import { ReportsPage } from './reports/ReportsPage';
 import { SettingsPage } from './placeholders/SettingsPage';
+import { AuditLog } from './settings/AuditLog';
 import { AppShell } from './shell/AppShell';
 import { TodayPage } from './today/TodayPage';
 import { Empty } from './ui/States';
@@ -50,6 +51,7 @@ export function App() {
         <Route path="reports" element={<ReportsPage />} />
         <Route path="import" element={<ImportPage />} />
         <Route path="settings" element={<SettingsPage />} />
+        <Route path="settings/audit-log" element={<AuditLog />} />
         <Route
           path="*"
           element={

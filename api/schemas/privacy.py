@@ -16,7 +16,7 @@ class ErasureOut(BaseModel):
     erased_at: datetime
     files_deleted: int
     places_scrubbed: dict[str, int] = Field(
-        description="Rows changed per table and column where the email or phone was found."
+        description="Rows changed per table where the email or phone was found."
     )
 
 

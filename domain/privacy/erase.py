@@ -83,35 +83,53 @@ async def _columns(session: AsyncSession) -> list[tuple[str, str, str, str]]:
     return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
-def _sweep_sql(table: str, column: str, data_type: str, udt: str) -> str | None:
-    t, c = f'"{table}"', f'"{column}"'
+def _found_and_value(column: str, data_type: str, udt: str) -> tuple[str, str] | None:
+    """SQL that tells whether `column` holds the pattern, and its value with every match replaced."""
+    c = f'"{column}"'
     if data_type in _TEXT_TYPES:
-        found, value = f"{c} ~* :p", f"regexp_replace({c}, :p, :r, 'gi')"
-    elif data_type in ("json", "jsonb"):
-        found, value = f"{c}::text ~* :p", f"regexp_replace({c}::text, :p, :r, 'gi')::{data_type}"
-    elif data_type == "bytea":
+        return f"{c} ~* :p", f"regexp_replace({c}, :p, :r, 'gi')"
+    if data_type in ("json", "jsonb"):
+        return f"{c}::text ~* :p", f"regexp_replace({c}::text, :p, :r, 'gi')::{data_type}"
+    if data_type == "bytea":
         # escape-encoding round-trips every byte and leaves ASCII text readable to the regex.
-        found = f"encode({c}, 'escape') ~* :p"
-        value = f"decode(regexp_replace(encode({c}, 'escape'), :p, :r, 'gi'), 'escape')"
-    elif udt in ("_text", "_varchar"):
-        found = f"array_to_string({c}, chr(31)) ~* :p"
-        value = f"ARRAY(SELECT regexp_replace(x, :p, :r, 'gi') FROM unnest({c}) AS x)"
-    else:
+        return (
+            f"encode({c}, 'escape') ~* :p",
+            f"decode(regexp_replace(encode({c}, 'escape'), :p, :r, 'gi'), 'escape')",
+        )
+    if udt in ("_text", "_varchar"):
+        return (
+            f"array_to_string({c}, chr(31)) ~* :p",
+            f"ARRAY(SELECT regexp_replace(x, :p, :r, 'gi') FROM unnest({c}) AS x)",
+        )
+    return None
+
+
+def _sweep_sql(table: str, columns: list[tuple[str, str, str]]) -> str | None:
+    """One UPDATE per table (one pass over its rows), changing only the columns that match."""
+    parts = [(name, _found_and_value(name, data_type, udt)) for name, data_type, udt in columns]
+    usable = [(name, fv) for name, fv in parts if fv is not None]
+    if not usable:
         return None
-    return f"UPDATE {t} SET {c} = {value} WHERE workspace_id = :ws AND {found}"
+    sets = ", ".join(
+        f'"{name}" = CASE WHEN {found} THEN {value} ELSE "{name}" END' for name, (found, value) in usable
+    )
+    where = " OR ".join(found for _, (found, _) in usable)
+    return f'UPDATE "{table}" SET {sets} WHERE workspace_id = :ws AND ({where})'
 
 
 async def _sweep(session: AsyncSession, workspace_id: uuid.UUID, pattern: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
+    by_table: dict[str, list[tuple[str, str, str]]] = {}
     for table, column, data_type, udt in await _columns(session):
-        if table in NOT_SWEPT:
-            continue
-        sql = _sweep_sql(table, column, data_type, udt)
+        if table not in NOT_SWEPT:
+            by_table.setdefault(table, []).append((column, data_type, udt))
+    counts: dict[str, int] = {}
+    for table, columns in by_table.items():
+        sql = _sweep_sql(table, columns)
         if sql is None:
             continue
         result: Any = await session.execute(text(sql), {"p": pattern, "r": ERASED, "ws": workspace_id})
         if result.rowcount:
-            counts[f"{table}.{column}"] = result.rowcount
+            counts[table] = result.rowcount
     return counts
 
 

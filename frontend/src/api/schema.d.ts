@@ -2695,7 +2695,7 @@ export interface components {
             files_deleted: number;
             /**
              * Places Scrubbed
-             * @description Rows changed per table and column where the email or phone was found.
+             * @description Rows changed per table where the email or phone was found.
              */
             places_scrubbed: {
                 [key: string]: number;

@@ -79,11 +79,15 @@ async def _upload(
     if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         raise UnsupportedMediaType("Send the file as multipart/form-data with a `file` field")
     form = await request.form()
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise invalid("file", "Attach the file in a multipart field named `file`")
-    storage = file_storage(ctx.state)
-    spooled = await attachments.spool(storage, upload.read, max_bytes=ctx.settings.file_max_bytes)
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise invalid("file", "Attach the file in a multipart field named `file`")
+        storage = file_storage(ctx.state)
+        spooled = await attachments.spool(storage, upload.read, max_bytes=ctx.settings.file_max_bytes)
+    finally:
+        # The parser's spooled copy goes now, not whenever it is garbage-collected.
+        await form.close()
     file_id = uuid.uuid4()
     try:
         key = attachments.storage_key(ctx.workspace_id, file_id)

@@ -22,11 +22,18 @@ router = APIRouter(prefix="/api/v1", tags=["privacy"], responses=problem_respons
     "/contacts/{contact_id}/erase",
     response_model=ErasureOut,
     operation_id="contacts-erase",
+    responses=problem_responses(412),
 )
 async def erase(contact_id: uuid.UUID, ctx: AdminCtx) -> Response:
     """Erase the contact's personal data everywhere it is held (admins only). Erasing an erased
     contact again changes nothing and answers the same."""
-    erasure = await erase_contact(ctx.session, principal=ctx.principal, contact_id=contact_id, now=ctx.now)
+    erasure = await erase_contact(
+        ctx.session,
+        principal=ctx.principal,
+        contact_id=contact_id,
+        now=ctx.now,
+        expected_version=ctx.if_match(),
+    )
     assert erasure.contact.erased_at is not None
     response = await ctx.respond(
         ErasureOut(

@@ -42,6 +42,7 @@ from domain.models import (
 from domain.outbox import emit
 from domain.principal import Principal
 from domain.privacy.patterns import combined, email_patterns, literal, phone_patterns
+from domain.records import expect_version
 
 ERASED = "[erased]"
 # Fields of a contact snapshot (event payloads, webhook bodies) that describe the person.
@@ -203,12 +204,19 @@ async def _scrub_import_uploads(session: AsyncSession, workspace_id: uuid.UUID, 
 
 
 async def erase_contact(
-    session: AsyncSession, *, principal: Principal, contact_id: uuid.UUID, now: datetime
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    contact_id: uuid.UUID,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Erasure:
+    # The row lock serialises two erasures of one contact: the second finds it erased.
     contact = await get_contact(session, principal, contact_id, for_update=True)
     ws = principal.workspace_id
     if contact.erased_at is not None:
         return Erasure(contact=contact)
+    expect_version(contact, expected_version, "contact")
     merged = list(
         (
             await session.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -274,3 +275,24 @@ async def test_export_holds_everything_on_the_contact(api: Api, user: User, db: 
     ).json()
     assert [e["subject_id"] for e in log["items"]] == [contact_id]
     assert email not in str(log)
+
+
+async def test_erase_honours_if_match_and_two_at_once_act_once(api: Api, user: User) -> None:
+    email = f"race-{uuid.uuid4().hex[:8]}@example.com"
+    created = await api.post("/api/v1/contacts", json={"email": email}, headers=user.headers)
+    contact_id = created.json()["id"]
+    await api.patch(f"/api/v1/contacts/{contact_id}", json={"title": "CFO"}, headers=user.headers)
+    stale = await api.post(
+        f"/api/v1/contacts/{contact_id}/erase", headers={**user.headers, "If-Match": '"1"'}
+    )
+    assert stale.status_code == 412
+    assert (await api.get(f"/api/v1/contacts/{contact_id}", headers=user.headers)).json()["email"] == email
+
+    first, second = await asyncio.gather(
+        api.post(f"/api/v1/contacts/{contact_id}/erase", headers=user.headers),
+        api.post(f"/api/v1/contacts/{contact_id}/erase", headers=user.headers),
+    )
+    assert first.status_code == second.status_code == 200
+    assert first.json()["erased_at"] == second.json()["erased_at"]
+    log = await api.get("/api/v1/audit-log", params={"action": "contact.erased"}, headers=user.headers)
+    assert [e["subject_id"] for e in log.json()["items"]].count(contact_id) == 1

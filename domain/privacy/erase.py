@@ -74,7 +74,9 @@ async def _columns(session: AsyncSession) -> list[tuple[str, str, str, str]]:
              AND t.table_type = 'BASE TABLE'
             WHERE c.table_schema = current_schema()
               AND c.is_generated = 'NEVER'
-              AND has_table_privilege(format('%I.%I', c.table_schema, c.table_name), 'SELECT, UPDATE')
+              -- One call with a list would be true for either privilege; both are needed.
+              AND has_table_privilege(format('%I.%I', c.table_schema, c.table_name), 'SELECT')
+              AND has_table_privilege(format('%I.%I', c.table_schema, c.table_name), 'UPDATE')
               AND (c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'bytea')
                    OR c.udt_name IN ('_text', '_varchar'))
             ORDER BY c.table_name, c.column_name

@@ -19,6 +19,7 @@ from api.errors import Problem, ProblemError, install_error_handlers, problem_re
 from api.middleware import RequestLogMiddleware
 from api.routes import ROUTERS
 from api.spa import mount_spa
+from api.upload_limit import UploadLimitMiddleware
 from domain.clock import Clock, get_clock
 from domain.db import make_engine, make_sessionmaker
 from rapport.settings import Settings, get_settings
@@ -120,6 +121,7 @@ def create_app(
     app.openapi = lambda: _openapi_with_problems(app)  # type: ignore[method-assign]
     install_error_handlers(app)
     app.add_exception_handler(idempotency.Replay, _replay)
+    app.add_middleware(UploadLimitMiddleware, max_file_bytes=settings.file_max_bytes)
     app.add_middleware(RequestLogMiddleware)
     for router in ROUTERS:
         app.include_router(router)

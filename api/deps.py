@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import idempotency
 from api.pagination import ListParams, decode_cursor, encode_cursor, list_params
+from domain import audit as audit_log
 from domain.auth import principal_from_secret_across_workspaces
 from domain.clock import Clock
 from domain.errors import Forbidden, PreconditionFailed, Unauthorized
@@ -77,6 +78,20 @@ class Ctx:
     def require_admin(self) -> None:
         if not self.principal.is_admin:
             raise Forbidden("Only a workspace admin may do this")
+
+    def audit(
+        self, action: str, summary: str, *, subject_type: str | None = None, subject_id: Any = None
+    ) -> None:
+        """An admin audit entry, committed with this request's change (never personal data)."""
+        audit_log.record(
+            self.session,
+            self.principal,
+            action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            summary=summary,
+            now=self.now,
+        )
 
     def if_match(self) -> int | None:
         return parse_if_match(self.request)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import Field, model_validator
@@ -33,6 +34,17 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     log_format: str = Field(default="auto", description="auto | json | console")
     db_pool_size: int = 10
+    # Attachments: `local` keeps them under FILES_DIR (default <RAPPORT_DATA_DIR>/files); `s3`
+    # puts them in S3_BUCKET of any S3-compatible service (S3_ENDPOINT_URL for MinIO and the like).
+    file_storage: Literal["local", "s3"] = "local"
+    files_dir: Path | None = None
+    file_max_bytes: int = 25 * 1024 * 1024
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_prefix: str = ""
 
     @model_validator(mode="after")
     def _require_strong_secret(self) -> Settings:
@@ -48,7 +60,13 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"SECRET_KEY is too weak: use at least {MIN_SECRET_KEY_LENGTH} random characters."
             )
+        if self.file_storage == "s3" and not self.s3_bucket:
+            raise ValueError("FILE_STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for non-AWS services).")
         return self
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.files_dir or self.rapport_data_dir / "files"
 
     @property
     def secret(self) -> str:

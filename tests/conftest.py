@@ -109,6 +109,8 @@ async def db(servers: Servers, template_db: str) -> AsyncIterator[Db]:
 
 
 def make_settings(db: Db, servers: Servers, **overrides: Any) -> Settings:
+    # Attachments go to a folder of their own per app, never into the checkout's data folder.
+    overrides.setdefault("files_dir", Path(tempfile.mkdtemp(prefix="rapport-files-")))
     return Settings(
         database_url=db.url,
         redis_url=servers.redis_url,

@@ -27,6 +27,9 @@ async def create_api_key(body: ApiKeyIn, ctx: AdminCtx) -> Response:
         ctx.session, ctx.principal, name=body.name, secret_key=ctx.settings.secret, now=ctx.now
     )
     out = ApiKeyCreatedOut.model_validate({**ApiKeyOut.model_validate(api_key).model_dump(), "key": secret})
+    ctx.audit(
+        "api_key.created", f"API key {api_key.name!r} created", subject_type="api_key", subject_id=api_key.id
+    )
     return await ctx.respond(out, status=201)
 
 
@@ -46,4 +49,5 @@ async def get_api_key(key_id: uuid.UUID, ctx: AdminCtx) -> Response:
 @router.delete("/api-keys/{key_id}", status_code=204, operation_id="api_keys-delete")
 async def revoke_api_key(key_id: uuid.UUID, ctx: AdminCtx) -> Response:
     await api_keys.revoke_api_key(ctx.session, ctx.principal, key_id, ctx.now)
+    ctx.audit("api_key.revoked", "API key revoked", subject_type="api_key", subject_id=key_id)
     return await ctx.respond(status=204)

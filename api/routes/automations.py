@@ -44,6 +44,12 @@ async def create_automation(body: AutomationIn, ctx: AdminCtx) -> Response:
         rule=Rule(trigger=body.trigger, conditions=body.conditions, actions=body.actions),
         now=ctx.now,
     )
+    ctx.audit(
+        "automation.created",
+        f"Automation {automation.name!r} created",
+        subject_type="automation",
+        subject_id=automation.id,
+    )
     return await ctx.respond(AutomationOut.of(automation), status=201, etag=automation.version)
 
 
@@ -70,6 +76,12 @@ async def update_automation(automation_id: uuid.UUID, body: AutomationPatch, ctx
         expected_version=ctx.if_match(),
         now=ctx.now,
     )
+    ctx.audit(
+        "automation.updated",
+        f"Automation {automation.name!r} changed: {', '.join(sorted(body.model_fields_set))}",
+        subject_type="automation",
+        subject_id=automation_id,
+    )
     return await ctx.respond(AutomationOut.of(automation), etag=automation.version)
 
 
@@ -83,6 +95,7 @@ async def delete_automation(automation_id: uuid.UUID, ctx: AdminCtx) -> Response
     await rules.delete_automation(
         ctx.session, principal=ctx.principal, automation_id=automation_id, expected_version=ctx.if_match()
     )
+    ctx.audit("automation.deleted", "Automation deleted", subject_type="automation", subject_id=automation_id)
     return await ctx.respond(status=204)
 
 

@@ -31,6 +31,11 @@ _CSV: dict[int | str, dict[str, Any]] = {
 
 
 def _stream(ctx: Ctx, kind: ExportKind, filters: dict[str, Any]) -> StreamingResponse:
+    used = sorted(name for name, value in filters.items() if value is not None)
+    ctx.audit(
+        f"export.{kind}",
+        f"{kind.capitalize()} exported as CSV" + (f" (filtered by {', '.join(used)})" if used else ""),
+    )
     rows = export_rows(ctx.state.sessionmaker, principal=ctx.principal, kind=kind, filters=filters)
     stamp = ctx.now.strftime("%Y%m%d-%H%M%S")
     return StreamingResponse(

@@ -58,6 +58,7 @@ async def create_form(body: FormIn, ctx: AdminCtx) -> Response:
         fields=body.model_dump(mode="json", exclude_unset=True) | _ids(body),
         now=ctx.now,
     )
+    ctx.audit("form.created", f"Form {form.name!r} created", subject_type="form", subject_id=form.id)
     return await ctx.respond(await _out(ctx, form), status=201, etag=form.version)
 
 
@@ -89,6 +90,12 @@ async def update_form(form_id: uuid.UUID, body: FormPatch, ctx: AdminCtx) -> Res
         expected_version=ctx.if_match(),
         now=ctx.now,
     )
+    ctx.audit(
+        "form.updated",
+        f"Form {form.name!r} changed: {', '.join(sorted(body.model_fields_set))}",
+        subject_type="form",
+        subject_id=form_id,
+    )
     response = await ctx.respond(await _out(ctx, form), etag=form.version)
     forget_form(ctx.state, form.key)
     return response
@@ -101,6 +108,7 @@ async def delete_form(form_id: uuid.UUID, ctx: AdminCtx) -> Response:
     deleted = await config.delete_form(
         ctx.session, principal=ctx.principal, form_id=form_id, expected_version=ctx.if_match()
     )
+    ctx.audit("form.deleted", "Form deleted", subject_type="form", subject_id=form_id)
     response = await ctx.respond(status=204)
     forget_form(ctx.state, deleted.key)
     return response

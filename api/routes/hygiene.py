@@ -134,6 +134,9 @@ async def set_required_fields(body: RequiredFieldsBody, ctx: AdminCtx) -> Respon
     rules = await required_fields.set_rules(
         ctx.session, ctx.workspace_id, body.model_dump(exclude_none=True), ctx.now
     )
+    ctx.audit(
+        "required_fields.updated", f"Required fields changed for {', '.join(sorted(body.model_fields_set))}"
+    )
     return await ctx.respond(RequiredFieldsOut(**rules))
 
 

@@ -43,6 +43,7 @@ async def rotate_inbound_secret(ctx: AdminCtx) -> Response:
     box = await inbound_email.mailbox(
         ctx.session, ctx.principal, secret_key=ctx.settings.secret, now=ctx.now, rotate=True
     )
+    ctx.audit("inbound.secret_rotated", "Inbound email secret rotated")
     return await ctx.respond(_settings_out(box.secret, ctx.settings.public_url))
 
 

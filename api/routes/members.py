@@ -46,6 +46,12 @@ async def get_member(member_id: uuid.UUID, ctx: CtxDep) -> Response:
 )
 async def update_member(member_id: uuid.UUID, body: MemberPatch, ctx: AdminCtx) -> Response:
     user, membership = await members.change_role(ctx.session, ctx.principal, member_id, body.role, ctx.now)
+    ctx.audit(
+        "member.role_changed",
+        f"Role changed to {membership.role}",
+        subject_type="member",
+        subject_id=member_id,
+    )
     return await ctx.respond(_member_out(user, membership))
 
 
@@ -60,6 +66,12 @@ async def remove_member(
 ) -> Response:
     await members.remove_member(ctx.session, ctx.principal, member_id, reassign_to=reassign_to)
     await members.revoke_member_tokens(ctx.session, ctx.workspace_id, member_id)
+    ctx.audit(
+        "member.removed",
+        "Member removed; their open work reassigned",
+        subject_type="member",
+        subject_id=member_id,
+    )
     return await ctx.respond(status=204)
 
 
@@ -79,6 +91,12 @@ async def create_invitation(body: InvitationIn, ctx: AdminCtx) -> Response:
         secret_key=ctx.settings.secret,
         public_url=ctx.settings.public_url,
         now=ctx.now,
+    )
+    ctx.audit(
+        "member.invited",
+        f"Invitation sent (role {invitation.role})",
+        subject_type="invitation",
+        subject_id=invitation.id,
     )
     return await ctx.respond(
         InvitationOut(

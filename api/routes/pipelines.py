@@ -51,6 +51,12 @@ async def create_pipeline(body: PipelineIn, ctx: AdminCtx) -> Response:
         stages=[s.spec() for s in body.stages],
         now=ctx.now,
     )
+    ctx.audit(
+        "pipeline.created",
+        f"Pipeline {view.pipeline.name!r} created",
+        subject_type="pipeline",
+        subject_id=view.pipeline.id,
+    )
     return await ctx.respond(PipelineOut.of(view), status=201, etag=view.pipeline.version)
 
 
@@ -75,6 +81,12 @@ async def update_pipeline(pipeline_id: uuid.UUID, body: PipelinePatch, ctx: Admi
         expected_version=ctx.if_match(),
         now=ctx.now,
     )
+    ctx.audit(
+        "pipeline.updated",
+        f"Pipeline {view.pipeline.name!r} changed: {', '.join(sorted(body.model_fields_set))}",
+        subject_type="pipeline",
+        subject_id=pipeline_id,
+    )
     return await ctx.respond(PipelineOut.of(view), etag=view.pipeline.version)
 
 
@@ -86,6 +98,7 @@ async def update_pipeline(pipeline_id: uuid.UUID, body: PipelinePatch, ctx: Admi
 )
 async def delete_pipeline(pipeline_id: uuid.UUID, ctx: AdminCtx) -> Response:
     await pipelines.delete_pipeline(ctx.session, ctx.principal, pipeline_id, expected_version=ctx.if_match())
+    ctx.audit("pipeline.deleted", "Pipeline deleted", subject_type="pipeline", subject_id=pipeline_id)
     return await ctx.respond(status=204)
 
 
@@ -108,6 +121,7 @@ async def create_stage(pipeline_id: uuid.UUID, body: StageIn, ctx: AdminCtx) -> 
     stage = await pipelines.create_stage(
         ctx.session, ctx.principal, pipeline_id, spec=body.spec(), now=ctx.now
     )
+    ctx.audit("stage.created", f"Stage {stage.name!r} added", subject_type="stage", subject_id=stage.id)
     return await ctx.respond(stage_out(stage), status=201, etag=stage.version)
 
 
@@ -132,6 +146,12 @@ async def update_stage(stage_id: uuid.UUID, body: StagePatch, ctx: AdminCtx) -> 
         expected_version=ctx.if_match(),
         now=ctx.now,
     )
+    ctx.audit(
+        "stage.updated",
+        f"Stage {stage.name!r} changed: {', '.join(sorted(body.model_fields_set))}",
+        subject_type="stage",
+        subject_id=stage_id,
+    )
     return await ctx.respond(stage_out(stage), etag=stage.version)
 
 
@@ -155,6 +175,12 @@ async def delete_stage(
         move_deals_to=move_deals_to,
         expected_version=ctx.if_match(),
         now=ctx.now,
+    )
+    ctx.audit(
+        "stage.deleted",
+        "Stage deleted" + (" (its deals moved)" if move_deals_to else ""),
+        subject_type="stage",
+        subject_id=stage_id,
     )
     return await ctx.respond(status=204)
 

@@ -47,6 +47,12 @@ async def create_webhook(body: WebhookIn, ctx: AdminCtx) -> Response:
         allow_private=ctx.settings.webhook_allow_private_targets,
         now=ctx.now,
     )
+    ctx.audit(
+        "webhook.created",
+        f"Webhook subscription created for {len(subscription.events)} event patterns",
+        subject_type="webhook",
+        subject_id=subscription.id,
+    )
     return await ctx.respond(WebhookOut.model_validate(subscription), status=201, etag=subscription.version)
 
 
@@ -72,6 +78,12 @@ async def update_webhook(webhook_id: uuid.UUID, body: WebhookPatch, ctx: AdminCt
         allow_private=ctx.settings.webhook_allow_private_targets,
         now=ctx.now,
     )
+    ctx.audit(
+        "webhook.updated",
+        f"Webhook subscription changed: {', '.join(sorted(body.model_fields_set))}",
+        subject_type="webhook",
+        subject_id=webhook_id,
+    )
     return await ctx.respond(WebhookOut.model_validate(subscription), etag=subscription.version)
 
 
@@ -84,6 +96,9 @@ async def update_webhook(webhook_id: uuid.UUID, body: WebhookPatch, ctx: AdminCt
 async def delete_webhook(webhook_id: uuid.UUID, ctx: AdminCtx) -> Response:
     await subscriptions.delete_subscription(
         ctx.session, principal=ctx.principal, subscription_id=webhook_id, expected_version=ctx.if_match()
+    )
+    ctx.audit(
+        "webhook.deleted", "Webhook subscription deleted", subject_type="webhook", subject_id=webhook_id
     )
     return await ctx.respond(status=204)
 

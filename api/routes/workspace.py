@@ -47,4 +47,10 @@ async def update_workspace(body: WorkspacePatch, ctx: AdminCtx) -> Response:
         expected_version=ctx.if_match(),
         now=ctx.now,
     )
+    ctx.audit(
+        "workspace.updated",
+        f"Workspace settings changed: {', '.join(sorted(body.model_fields_set))}",
+        subject_type="workspace",
+        subject_id=workspace.id,
+    )
     return await ctx.respond(WorkspaceOut.model_validate(workspace), etag=workspace.version)

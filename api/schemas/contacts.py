@@ -53,6 +53,9 @@ class ContactOut(Out):
     attribution: dict[str, Any] | None = Field(
         description="First and last touch of a contact made from a form; null otherwise."
     )
+    erased_at: datetime | None = Field(
+        default=None, description="When the person's data was erased on request (the record stays, emptied)."
+    )
     version: int
     created_at: datetime
     updated_at: datetime

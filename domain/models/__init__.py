@@ -1,5 +1,6 @@
 """Every ORM model, imported here so metadata and Alembic see them all."""
 
+from domain.models.audit import AuditEntry
 from domain.models.auth import (
     AccessToken,
     ApiKey,
@@ -23,6 +24,7 @@ from domain.models.crm import (
     StageChange,
     StageTotal,
 )
+from domain.models.files import FileAttachment
 from domain.models.forms import Form, FormSubmission
 from domain.models.hygiene import (
     AccountDuplicate,
@@ -44,6 +46,7 @@ __all__ = [
     "AccountDuplicate",
     "Activity",
     "ApiKey",
+    "AuditEntry",
     "Automation",
     "AutomationRoundRobin",
     "AutomationRun",
@@ -55,6 +58,7 @@ __all__ = [
     "Deal",
     "DealContact",
     "EmailMessage",
+    "FileAttachment",
     "Form",
     "FormSubmission",
     "IdempotencyRecord",

@@ -87,6 +87,8 @@ class Contact(TenantMixin, TimestampMixin, Base):
     custom_fields: Mapped[dict[str, Any]] = _custom_fields()
     attribution: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # Set when the person's data was erased on request (GDPR Art. 17); the row stays for links.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     # What `q` matches, lower-cased once at write time so a trigram index can serve it.
     search_text: Mapped[str] = mapped_column(

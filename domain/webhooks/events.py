@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from domain.errors import FieldError, ValidationFailed
 
 _RECORD_EVENTS = {
-    "contact": ("created", "updated", "merged", "deleted", "restored", "created_from_form"),
+    "contact": ("created", "updated", "merged", "deleted", "restored", "created_from_form", "erased"),
     "account": ("created", "updated", "merged", "deleted", "restored"),
     "deal": ("created", "updated", "stage_changed", "won", "lost", "deleted", "restored"),
     "activity": ("created", "updated", "completed", "deleted", "restored"),

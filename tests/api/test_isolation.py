@@ -138,6 +138,14 @@ async def _bulk_operation(api: Api, owner: User) -> str:
     return str(response.json()["id"])
 
 
+async def _file(api: Api, owner: User) -> str:
+    contact_id = await FACTORIES["contact_id"](api, owner)
+    files = {"file": ("secret.txt", b"secret notes", "text/plain")}
+    response = await api.post(f"/api/v1/contacts/{contact_id}/files", files=files, headers=owner.headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
 FACTORIES: dict[str, Factory] = {
     "contact_id": lambda api, owner: _created(
         api,
@@ -164,6 +172,7 @@ FACTORIES: dict[str, Factory] = {
     "delivery_id": _delivery,
     "import_id": _import,
     "operation_id": _bulk_operation,
+    "file_id": _file,
 }
 
 # Bodies for routes whose schema requires fields; ids in them are B's own, so only the path

@@ -6,11 +6,13 @@ import { Timeline } from '../activities/Timeline';
 import { isApiError } from '../api/problem';
 import { ContactDuplicates } from '../duplicates/ContactDuplicates';
 import type { Contact } from '../api/types';
+import { FilesPanel } from '../files/FilesPanel';
 import { formatDateTime } from '../lib/dates';
 import { MemberName } from '../shell/MemberName';
 import { EditableField } from '../ui/EditableField';
 import { ErrorState, Loading } from '../ui/States';
 import { contactName, useContact, useUpdateContact } from './contactData';
+import { EraseContact } from './EraseContact';
 
 export function ContactPage() {
   const { contactId = '' } = useParams();
@@ -93,8 +95,10 @@ function ContactView({ contact }: { contact: Contact }) {
               <dd>{formatDateTime(contact.created_at)}</dd>
             </div>
           </dl>
+          <EraseContact contact={contact} />
         </section>
         <div className="record-activity">
+          <FilesPanel subject="contacts" id={contact.id} />
           <ActivityForm subject="contacts" id={contact.id} />
           <Timeline subject="contacts" id={contact.id} />
         </div>

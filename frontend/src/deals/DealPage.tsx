@@ -2,6 +2,7 @@
 import { type FormEvent, useId, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useAccount } from '../accounts/accountData';
+import { FilesPanel } from '../files/FilesPanel';
 import { ActivityForm } from '../activities/ActivityForm';
 import { Timeline } from '../activities/Timeline';
 import { isApiError, moveFailureMessage } from '../api/problem';
@@ -127,6 +128,7 @@ function DealView({ deal }: { deal: Deal }) {
           </dl>
         </section>
         <div className="record-activity">
+          <FilesPanel subject="deals" id={deal.id} />
           <ActivityForm subject="deals" id={deal.id} />
           <Timeline subject="deals" id={deal.id} />
         </div>

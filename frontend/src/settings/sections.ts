@@ -5,6 +5,7 @@
  */
 import type { ComponentType } from 'react';
 import { ApiKeysSettings } from './ApiKeysSettings';
+import { AuditLog } from './AuditLog';
 import { AutomationsSettings } from './AutomationsSettings';
 import { FormsSettings } from './FormsSettings';
 import { MembersSettings } from './MembersSettings';
@@ -30,4 +31,5 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   { path: 'forms', title: 'Forms', component: FormsSettings },
   { path: 'api-keys', title: 'API keys', component: ApiKeysSettings },
   { path: 'webhooks', title: 'Webhooks', component: WebhooksSettings },
+  { path: 'audit-log', title: 'Audit log', component: AuditLog },
 ];

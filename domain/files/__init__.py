@@ -1,0 +1,1 @@
+"""Attachments: files on contacts, accounts, deals and activities, and where their bytes live."""

@@ -1,0 +1,1 @@
+"""Data-subject rights on contacts: erasure (GDPR Art. 17) and access (Art. 15)."""

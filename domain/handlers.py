@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 
 HANDLER_MODULES: tuple[str, ...] = (
+    "domain.after_sale_handlers",
     "domain.automations.triggers",
     "domain.webhooks.fanout",
 )

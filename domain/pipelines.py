@@ -214,6 +214,7 @@ async def create_pipeline(
     is_default: bool,
     on_won: str,
     stages: Sequence[StageSpec],
+    after_sale: dict[str, Any] | None = None,
     now: datetime,
 ) -> PipelineView:
     name = _clean_name(name, "pipeline")
@@ -233,6 +234,7 @@ async def create_pipeline(
         created_at=now,
         updated_at=now,
     )
+    await _apply_after_sale(session, principal, pipeline, after_sale or {})
     if pipeline.is_default:
         for other in existing:
             other.is_default = False
@@ -270,6 +272,7 @@ async def update_pipeline(
         if changes["on_won"] not in ON_WON_CHOICES:
             raise invalid("on_won", f"on_won must be one of {', '.join(ON_WON_CHOICES)}")
         pipeline.on_won = changes["on_won"]
+    await _apply_after_sale(session, principal, pipeline, changes)
     if "is_default" in changes:
         if changes["is_default"]:
             for other in pipelines:
@@ -281,6 +284,27 @@ async def update_pipeline(
     pipeline.updated_at = now
     await session.flush()
     return PipelineView(pipeline, await _stages_of(session, principal.workspace_id, [pipeline.id]))
+
+
+async def _apply_after_sale(
+    session: AsyncSession, principal: Principal, pipeline: Pipeline, settings: dict[str, Any]
+) -> None:
+    """The after-sale settings (domain.projects, domain.renewals) given; the others stay."""
+    if "project_template" in settings:
+        pipeline.project_template = settings["project_template"] or None
+    if "renewal_lead_days" in settings:
+        pipeline.renewal_lead_days = settings["renewal_lead_days"]
+    if settings.get("renewal_pipeline_id") is not None:
+        target = settings["renewal_pipeline_id"]
+        found = await session.scalar(
+            select(func.count())
+            .select_from(Pipeline)
+            .where(Pipeline.workspace_id == principal.workspace_id, Pipeline.id == target)
+        )
+        if not found and target != pipeline.id:
+            raise invalid("renewal_pipeline_id", "renewal_pipeline_id is not a pipeline of this workspace")
+    if "renewal_pipeline_id" in settings:
+        pipeline.renewal_pipeline_id = settings["renewal_pipeline_id"]
 
 
 async def _deal_count(session: AsyncSession, workspace_id: uuid.UUID, *where: Any) -> int:

@@ -18,6 +18,7 @@ from rapport.settings import get_settings
 from workers.jobs import imports as import_jobs
 from workers.jobs.automations import automation_cron_jobs, sweep_automations_workspace
 from workers.jobs.forms import run_form_consumers
+from workers.jobs.renewals import renewal_cron_jobs
 from workers.jobs.reports import report_cron_jobs
 from workers.jobs.webhooks import deliver_webhook, run_delivery_pump
 from workers.pump import run_pump
@@ -78,7 +79,11 @@ def redis_settings() -> RedisSettings:
 
 def cron_jobs() -> list[CronJob]:
     """Read when the worker is built (settings need SECRET_KEY, which importing this must not)."""
-    return [*automation_cron_jobs(get_settings().automation_sweep_seconds), *report_cron_jobs()]
+    return [
+        *automation_cron_jobs(get_settings().automation_sweep_seconds),
+        *report_cron_jobs(),
+        *renewal_cron_jobs(),
+    ]
 
 
 class WorkerSettings:

@@ -1,5 +1,6 @@
 """Every ORM model, imported here so metadata and Alembic see them all."""
 
+from domain.models.after_sale import Commitment, Project, ProjectMilestone
 from domain.models.auth import (
     AccessToken,
     ApiKey,
@@ -47,6 +48,7 @@ __all__ = [
     "AutomationRoundRobin",
     "AutomationRun",
     "Base",
+    "Commitment",
     "Contact",
     "ContactDuplicate",
     "Deal",
@@ -67,6 +69,8 @@ __all__ = [
     "OutboxEvent",
     "PasswordReset",
     "Pipeline",
+    "Project",
+    "ProjectMilestone",
     "RequiredFields",
     "Stage",
     "StageChange",

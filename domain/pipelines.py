@@ -26,6 +26,8 @@ ON_WON_CHOICES = ("project", "none")
 # Fields a deal can lack, so a stage may demand them before a deal enters it.
 REQUIRABLE_FIELDS = ("amount", "expected_close_date", "account_id", "contact_ids", "owner_id", "source")
 DEFAULT_PIPELINE_NAME = "Sales pipeline"
+# A won deal's renewal opens this many days before its contract ends (domain.renewals).
+DEFAULT_RENEWAL_LEAD_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ async def create_default_pipeline(
         position=0,
         is_default=True,
         on_won="project",
+        renewal_lead_days=DEFAULT_RENEWAL_LEAD_DAYS,
         created_at=now,
         updated_at=now,
     )
@@ -231,6 +234,7 @@ async def create_pipeline(
         position=len(existing),
         is_default=is_default or not existing,
         on_won=on_won,
+        renewal_lead_days=DEFAULT_RENEWAL_LEAD_DAYS,
         created_at=now,
         updated_at=now,
     )

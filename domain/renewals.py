@@ -34,7 +34,6 @@ from domain.projects import first_admin, renewal_value, system_principal
 
 log = structlog.get_logger("rapport.renewals")
 
-DEFAULT_LEAD_DAYS = 60
 BATCH = 500
 TASK_LEAD = timedelta(days=7)
 

@@ -130,7 +130,8 @@ class Pipeline(TenantMixin, TimestampMixin, Base):
     # After the sale (migration 0060): milestones every new project gets, and when and where
     # a won deal's renewal opens (null lead days: never automatically; null pipeline: this one).
     project_template: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
-    renewal_lead_days: Mapped[int | None] = mapped_column(Integer, default=60)
+    # No Python default: the ORM would put it in place of an explicit None (renewals off).
+    renewal_lead_days: Mapped[int | None] = mapped_column(Integer)
     renewal_pipeline_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 

@@ -83,13 +83,20 @@ async def test_one_customer_from_lead_to_renewal(api: Api, user: User, db: Db, c
         contract_end_date=str(today + timedelta(days=90)),
         renewal_amount="13000",
     )
-    assert deal["contract_end_date"] == str(today + timedelta(days=90)) and deal["renewal_amount"] == "13000.00"
+    assert (
+        deal["contract_end_date"] == str(today + timedelta(days=90)) and deal["renewal_amount"] == "13000.00"
+    )
 
     # During the sale: a call where two things were promised, a note, and a promise later waived.
     call = await _ok(
         await api.post(
             "/api/v1/activities",
-            json={"type": "call", "subject": "Security review", "deal_id": deal["id"], "contact_id": lead["id"]},
+            json={
+                "type": "call",
+                "subject": "Security review",
+                "deal_id": deal["id"],
+                "contact_id": lead["id"],
+            },
             headers=user.headers,
         ),
         201,
@@ -97,7 +104,12 @@ async def test_one_customer_from_lead_to_renewal(api: Api, user: User, db: Db, c
     await _ok(
         await api.post(
             "/api/v1/activities",
-            json={"type": "note", "subject": "Budget", "body": "Signs before quarter end", "deal_id": deal["id"]},
+            json={
+                "type": "note",
+                "subject": "Budget",
+                "body": "Signs before quarter end",
+                "deal_id": deal["id"],
+            },
             headers=user.headers,
         ),
         201,
@@ -211,7 +223,9 @@ async def test_racing_renewal_sweeps_open_one_deal(api: Api, user: User, db: Db,
         assert len(await tasks_of(api, user, renewal["id"])) == 1
 
 
-async def test_on_won_none_and_renewals_switched_off(api: Api, user: User, db: Db, clock: OffsetClock) -> None:
+async def test_on_won_none_and_renewals_switched_off(
+    api: Api, user: User, db: Db, clock: OffsetClock
+) -> None:
     pipeline = await _ok(
         await api.post(
             "/api/v1/pipelines",
@@ -257,7 +271,11 @@ async def test_renewals_open_in_the_chosen_pipeline(api: Api, user: User, db: Db
     )
     stages = await stage_ids(api, user)
     deal = await create_deal(
-        api, user, title="Annual", amount="900", contract_end_date=str(clock.now().date() + timedelta(days=20))
+        api,
+        user,
+        title="Annual",
+        amount="900",
+        contract_end_date=str(clock.now().date() + timedelta(days=20)),
     )
     await _move(api, user, deal["id"], stages["Closed Won"])
     await open_due_renewals_across_workspaces(db.sessionmaker, now=clock.now())
@@ -283,7 +301,11 @@ async def test_a_renewal_automation_and_the_sweep_open_one_deal(
         actions=[{"type": "create_renewal_deal", "pipeline_id": pipeline_id, "stage_id": stages["Prospect"]}],
     )
     deal = await create_deal(
-        api, user, title="Both ways", amount="100", contract_end_date=str(clock.now().date() + timedelta(days=30))
+        api,
+        user,
+        title="Both ways",
+        amount="100",
+        contract_end_date=str(clock.now().date() + timedelta(days=30)),
     )
     await _move(api, user, deal["id"], stages["Closed Won"])
     await open_due_renewals_across_workspaces(db.sessionmaker, now=clock.now())

@@ -85,7 +85,7 @@ class PipelineIn(StrictIn):
         default_factory=list, max_length=50, description="In board order (their `position` is not used here)."
     )
     project_template: list[TemplateMilestone] | None = Field(None, max_length=100, description=_TEMPLATE)
-    renewal_lead_days: int | None = Field(60, ge=1, le=3650, description=_LEAD)
+    renewal_lead_days: int | None = Field(None, ge=1, le=3650, description=f"{_LEAD} Left out: 60.")
     renewal_pipeline_id: uuid.UUID | None = Field(None, description=_RENEWAL_PIPELINE)
 
 

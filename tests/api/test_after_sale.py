@@ -260,6 +260,7 @@ async def test_renewals_open_in_the_chosen_pipeline(api: Api, user: User, db: Db
         ),
         201,
     )
+    assert renewals["renewal_lead_days"] == 60 and renewals["project_template"] is None
     pipelines = (await _ok(await api.get("/api/v1/pipelines", headers=user.headers)))["items"]
     sales = next(p for p in pipelines if p["is_default"])
     await _ok(

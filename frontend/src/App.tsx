@@ -11,6 +11,7 @@ import { ContactPage } from './contacts/ContactPage';
 import { ContactsPage } from './contacts/ContactsPage';
 import { DealPage } from './deals/DealPage';
 import { PipelinePage } from './pipeline/PipelinePage';
+import { ProjectPage } from './projects/ProjectPage';
 import { ImportPage } from './placeholders/ImportPage';
 import { ReportsPage } from './reports/ReportsPage';
 import { SettingsPage } from './placeholders/SettingsPage';
@@ -43,6 +44,7 @@ export function App() {
         <Route path="pipeline" element={<PipelinePage />} />
         <Route path="pipeline/:pipelineId" element={<PipelinePage />} />
         <Route path="deals/:dealId" element={<DealPage />} />
+        <Route path="projects/:projectId" element={<ProjectPage />} />
         <Route path="contacts" element={<ContactsPage />} />
         <Route path="contacts/:contactId" element={<ContactPage />} />
         <Route path="accounts" element={<AccountsPage />} />

@@ -231,3 +231,18 @@ async def test_overdue_promises_put_the_deal_at_risk(
     assert "commitment_overdue" not in codes
     other = await _ok(await api.get("/api/v1/today", headers=other_user.headers))
     assert other["commitments_due"] == []
+
+
+async def test_a_leaving_member_hands_over_open_promises(api: Api, user: User) -> None:
+    teammate = await invite_member(api, user)
+    deal = await create_deal(api, user, title="Handover")
+    open_one = await _commitment(api, user, title="Open", deal_id=deal["id"], owner_id=teammate.user_id)
+    kept = await _commitment(
+        api, user, title="Kept", deal_id=deal["id"], owner_id=teammate.user_id, status="kept"
+    )
+    removed = await api.delete(f"/api/v1/members/{teammate.user_id}", headers=user.headers)
+    assert removed.status_code == 204, removed.text
+    now_open = await _ok(await api.get(f"/api/v1/commitments/{open_one['id']}", headers=user.headers))
+    still_kept = await _ok(await api.get(f"/api/v1/commitments/{kept['id']}", headers=user.headers))
+    assert now_open["owner_id"] == user.user_id and now_open["version"] == 2
+    assert still_kept["owner_id"] == teammate.user_id

@@ -5,7 +5,8 @@ were due before today began; tasks due today fall within it (every open activity
 counts: a meeting today is on the list too). A deal is at risk when it is idle beyond its stage's
 norm, past its expected close date, or lowered in amount; an open deal with no scheduled next
 step and no such risk is a follow-up. A promise made on the deal that is past its due date and
-still open (`commitment_overdue`) is a risk too. `commitments_due` lists the member's open
+still open (`commitment_overdue`) is a risk too, on an open deal or a won one (whose project
+is delivering it). `commitments_due` lists the member's open
 commitments due within the next week, overdue ones first.
 
 Ranking: lists are ranked by urgency tier first, then by value (the deal's amount, compared as
@@ -156,9 +157,42 @@ async def _deals(
             at_risk.append((deal, since, risks + missing_step))
         elif missing_step:
             follow_ups.append((deal, since, missing_step))
+    at_risk += await _won_with_broken_promises(session, principal, today)
     at_risk.sort(key=lambda r: (-sum(RISK_WEIGHT.get(x.code, 1) for x in r[2]), -_value(r[0].amount), r[1]))
     follow_ups.sort(key=lambda r: (-_value(r[0].amount), r[1]))
     return await _items(session, ws, at_risk[:limit]), await _items(session, ws, follow_ups[:limit])
+
+
+async def _won_with_broken_promises(
+    session: AsyncSession, principal: Principal, today: date
+) -> list[tuple[Deal, datetime, list[Reason]]]:
+    """Won deals (their projects under way) whose promises are overdue: the customer is at risk."""
+    ws = principal.workspace_id
+    won = list(
+        (
+            await session.execute(
+                select(Deal).where(
+                    Deal.workspace_id == ws,
+                    Deal.owner_id == principal.user_id,
+                    Deal.status == "won",
+                    Deal.id.in_(
+                        select(Commitment.deal_id).where(
+                            Commitment.workspace_id == ws,
+                            Commitment.status == "open",
+                            Commitment.due_date < today,
+                        )
+                    ),
+                )
+            )
+        ).scalars()
+    )
+    overdue = await overdue_by_deal(session, ws, [d.id for d in won], today)
+    out: list[tuple[Deal, datetime, list[Reason]]] = []
+    for deal in won:
+        reason = commitment_reason(overdue.get(deal.id), today)
+        if reason is not None:
+            out.append((deal, deal.closed_at or deal.updated_at, [reason]))
+    return out
 
 
 def commitment_reason(overdue: list[Commitment] | None, today: date) -> Reason | None:

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from domain.clock import OffsetClock
-from tests.automations_support import create_deal, invite_member
+from tests.automations_support import create_deal, invite_member, stage_ids
 from tests.conftest import Api, User
 
 
@@ -233,6 +233,23 @@ async def test_overdue_promises_put_the_deal_at_risk(
     assert other["commitments_due"] == []
 
 
+async def test_a_won_deal_with_an_overdue_promise_is_at_risk(
+    api: Api, user: User, clock: OffsetClock
+) -> None:
+    stages = await stage_ids(api, user)
+    today = clock.now().date()
+    won = await create_deal(api, user, title="Delivered late", amount="800")
+    await _commitment(api, user, title="Go-live", deal_id=won["id"], due_date=str(today - timedelta(days=1)))
+    moved = await api.post(
+        f"/api/v1/deals/{won['id']}/move", json={"stage_id": stages["Closed Won"]}, headers=user.headers
+    )
+    assert moved.status_code == 200, moved.text
+    view = await _ok(await api.get("/api/v1/today", headers=user.headers))
+    [entry] = [e for e in view["at_risk"] if e["deal"]["id"] == won["id"]]
+    assert [r["code"] for r in entry["reasons"]] == ["commitment_overdue"]
+    assert won["id"] not in {e["deal"]["id"] for e in view["follow_ups"]}
+
+
 async def test_a_leaving_member_hands_over_open_promises(api: Api, user: User) -> None:
     teammate = await invite_member(api, user)
     deal = await create_deal(api, user, title="Handover")
@@ -246,3 +263,19 @@ async def test_a_leaving_member_hands_over_open_promises(api: Api, user: User) -
     still_kept = await _ok(await api.get(f"/api/v1/commitments/{kept['id']}", headers=user.headers))
     assert now_open["owner_id"] == user.user_id and now_open["version"] == 2
     assert still_kept["owner_id"] == teammate.user_id
+
+
+async def test_a_retried_create_makes_one_commitment(api: Api, user: User) -> None:
+    deal = await create_deal(api, user, title="Retried")
+    body = {"title": "Reference call", "deal_id": deal["id"]}
+    headers = {**user.headers, "Idempotency-Key": "promise-1"}
+    first = await api.post("/api/v1/commitments", json=body, headers=headers)
+    again = await api.post("/api/v1/commitments", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.headers.get("idempotent-replayed") == "true" and again.json()["id"] == first.json()["id"]
+    listed = await _ok(
+        await api.get("/api/v1/commitments", params={"deal_id": deal["id"]}, headers=user.headers)
+    )
+    assert len(listed["items"]) == 1
+    other = await api.post("/api/v1/commitments", json={**body, "title": "Else"}, headers=headers)
+    assert other.status_code == 409

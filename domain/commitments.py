@@ -173,6 +173,12 @@ async def update_commitment(
     now: datetime,
 ) -> Commitment:
     """Merge-patch; leaving `open` records when (`resolved_at`), reopening clears it."""
+    if "status" in changes:
+        # Projects before the commitment, the order a milestone completed from a project takes,
+        # so the two paths cannot deadlock.
+        from domain.projects import lock_projects_of_commitment
+
+        await lock_projects_of_commitment(session, principal.workspace_id, commitment_id)
     commitment = await get_commitment(session, principal, commitment_id, for_update=True)
     expect_version(commitment, expected_version, SUBJECT)
     for key in ("title", "status"):

@@ -567,6 +567,25 @@ async def add_commitment_milestone(
         await _touch(session, project, now)
 
 
+async def lock_projects_of_commitment(
+    session: AsyncSession, workspace_id: uuid.UUID, commitment_id: uuid.UUID
+) -> None:
+    await session.execute(
+        select(Project.id)
+        .where(
+            Project.workspace_id == workspace_id,
+            Project.id.in_(
+                select(ProjectMilestone.project_id).where(
+                    ProjectMilestone.workspace_id == workspace_id,
+                    ProjectMilestone.commitment_id == commitment_id,
+                )
+            ),
+        )
+        .order_by(Project.id)
+        .with_for_update()
+    )
+
+
 async def follow_commitment_status(
     session: AsyncSession, principal: Principal, commitment: Commitment, *, now: datetime
 ) -> None:

@@ -178,3 +178,46 @@ async def test_a_promise_made_after_the_win_becomes_a_milestone(
     )
     project = await _ok(await api.get(f"/api/v1/projects/{project['id']}", headers=user.headers))
     assert project["milestones"][0]["status"] == "open"
+
+
+async def test_keeping_a_promise_from_both_sides_at_once(
+    api: Api, user: User, db: Db, clock: OffsetClock
+) -> None:
+    import asyncio
+
+    stages = await stage_ids(api, user)
+    deal = await create_deal(api, user, title="Race")
+    promises = [
+        await _ok(
+            await api.post(
+                "/api/v1/commitments", json={"title": f"P{i}", "deal_id": deal["id"]}, headers=user.headers
+            ),
+            201,
+        )
+        for i in range(4)
+    ]
+    await _ok(
+        await api.post(
+            f"/api/v1/deals/{deal['id']}/move", json={"stage_id": stages["Closed Won"]}, headers=user.headers
+        )
+    )
+    await drain_events(db, clock.now(), user.workspace_id)
+    [project] = (
+        await _ok(await api.get("/api/v1/projects", params={"deal_id": deal["id"]}, headers=user.headers))
+    )["items"]
+    calls = []
+    for promise, milestone in zip(promises, project["milestones"], strict=True):
+        calls.append(
+            api.patch(f"/api/v1/commitments/{promise['id']}", json={"status": "kept"}, headers=user.headers)
+        )
+        calls.append(
+            api.post(
+                f"/api/v1/projects/{project['id']}/milestones/{milestone['id']}/complete",
+                headers=user.headers,
+            )
+        )
+    answers = await asyncio.gather(*calls)
+    assert [a.status_code for a in answers] == [200] * 8
+    final = await _ok(await api.get(f"/api/v1/projects/{project['id']}", headers=user.headers))
+    assert {m["status"] for m in final["milestones"]} == {"done"}
+    assert {m["commitment_status"] for m in final["milestones"]} == {"kept"}

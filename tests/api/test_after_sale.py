@@ -314,3 +314,38 @@ async def test_a_renewal_automation_and_the_sweep_open_one_deal(
     [run] = await runs_of(api, user, rule["id"])
     assert run["actions"][0]["status"] == "skipped"
     assert len(await _renewals_of(api, user, deal["id"])) == 1
+
+
+async def test_contract_fields_are_checked(
+    api: Api, user: User, other_user: User, clock: OffsetClock
+) -> None:
+    today = clock.now().date()
+    deal = await create_deal(api, user, title="Contract", currency="JPY")
+    patched = await _ok(
+        await api.patch(
+            f"/api/v1/deals/{deal['id']}",
+            json={"contract_start_date": str(today), "renewal_amount": "1500.6"},
+            headers=user.headers,
+        )
+    )
+    assert patched["renewal_amount"] == "1501" and patched["version"] == 2
+    backwards = await api.patch(
+        f"/api/v1/deals/{deal['id']}",
+        json={"contract_end_date": str(today - timedelta(days=1))},
+        headers=user.headers,
+    )
+    assert backwards.status_code == 422 and backwards.json()["errors"][0]["loc"] == [
+        "body",
+        "contract_end_date",
+    ]
+    negative = await api.patch(
+        f"/api/v1/deals/{deal['id']}", json={"renewal_amount": "-1"}, headers=user.headers
+    )
+    assert negative.status_code == 422
+    assert (await _ok(await api.get(f"/api/v1/deals/{deal['id']}", headers=user.headers)))["version"] == 2
+
+    theirs = (await _ok(await api.get("/api/v1/pipelines", headers=other_user.headers)))["items"][0]
+    mine = (await _ok(await api.get("/api/v1/pipelines", headers=user.headers)))["items"][0]
+    for body in ({"renewal_pipeline_id": theirs["id"]}, {"renewal_lead_days": 0}, {"project_template": [{}]}):
+        refused = await api.patch(f"/api/v1/pipelines/{mine['id']}", json=body, headers=user.headers)
+        assert refused.status_code == 422, body

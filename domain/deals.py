@@ -20,7 +20,7 @@ from domain import ranks, trash
 from domain.errors import FieldError, NotFound, ValidationFailed, invalid
 from domain.hygiene.required_fields import require_fields
 from domain.members import require_member
-from domain.models import Account, Contact, Deal, DealContact, Stage, StageChange, Workspace
+from domain.models import Account, Contact, Deal, DealContact, Project, Stage, StageChange, Workspace
 from domain.money import check_currency, parse_amount
 from domain.outbox import emit
 from domain.pagination import Keyset, apply_keyset, page_of, parse_sort
@@ -46,6 +46,8 @@ DEFAULT_SORT = "-created_at"
 class DealRecord:
     deal: Deal
     contact_ids: list[uuid.UUID]
+    # The delivery project the won deal became (domain.projects), if any.
+    project_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,22 @@ async def deal_records(
     session: AsyncSession, workspace_id: uuid.UUID, deals: Sequence[Deal]
 ) -> list[DealRecord]:
     contacts = await contact_ids_by_deal(session, workspace_id, [d.id for d in deals])
-    return [DealRecord(d, contacts[d.id]) for d in deals]
+    projects = await _project_ids(session, workspace_id, [d.id for d in deals if d.status == "won"])
+    return [DealRecord(d, contacts[d.id], projects.get(d.id)) for d in deals]
+
+
+async def _project_ids(
+    session: AsyncSession, workspace_id: uuid.UUID, deal_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Only won deals are asked about (projects open on a win), so open boards pay nothing."""
+    if not deal_ids:
+        return {}
+    rows = await session.execute(
+        select(Project.deal_id, Project.id).where(
+            Project.workspace_id == workspace_id, Project.deal_id.in_(list(deal_ids))
+        )
+    )
+    return {deal_id: project_id for deal_id, project_id in rows.all() if deal_id is not None}
 
 
 async def load_deal(session: AsyncSession, principal: Principal, deal_id: uuid.UUID, *, lock: bool) -> Deal:
@@ -202,6 +219,12 @@ def _merge_patch(target: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any
     return merged
 
 
+def check_contract_dates(deal: Deal) -> None:
+    start, end = deal.contract_start_date, deal.contract_end_date
+    if start is not None and end is not None and end < start:
+        raise invalid("contract_end_date", "contract_end_date cannot be before contract_start_date")
+
+
 def stage_entry(deal: Deal, stage: Stage, now: datetime) -> dict[str, Any]:
     """The columns that change when the deal enters `stage`: its status follows the stage's kind
     (entering won/lost closes it, entering an open stage reopens it)."""
@@ -296,6 +319,10 @@ async def create_deal(
     source: str | None = None,
     tags: Sequence[str] = (),
     custom_fields: dict[str, Any] | None = None,
+    contract_start_date: date | None = None,
+    contract_end_date: date | None = None,
+    renewal_amount: Decimal | str | None = None,
+    renewal_of_id: uuid.UUID | None = None,
     now: datetime,
 ) -> DealRecord:
     ws = principal.workspace_id
@@ -329,12 +356,19 @@ async def create_deal(
         source=source,
         tags=clean_tags(tags),
         custom_fields=dict(custom_fields or {}),
+        contract_start_date=contract_start_date,
+        contract_end_date=contract_end_date,
+        renewal_amount=parse_amount(renewal_amount, currency, "renewal_amount")
+        if renewal_amount is not None
+        else None,
+        renewal_of_id=renewal_of_id,
         created_at=now,
         updated_at=now,
         status="open",
     )
     # The workspace's own demands first (what every deal needs), then the stage's.
     await require_fields(session, ws, "deals", snapshot(deal, contact_ids=contacts))
+    check_contract_dates(deal)
     errors = missing_errors(stage, missing_fields(deal, contacts, stage))
     if stage.kind == "lost" and not deal.lost_reason:
         errors.append(
@@ -399,9 +433,11 @@ async def update_deal(
         new["account_id"] = changes["account_id"]
     if changes.get("owner_id") is not None:
         await require_member(session, ws, changes["owner_id"], field="owner_id")
-    for key in ("owner_id", "expected_close_date"):
+    for key in ("owner_id", "expected_close_date", "contract_start_date", "contract_end_date"):
         if key in changes:
             new[key] = changes[key]
+    renewal = changes["renewal_amount"] if "renewal_amount" in changes else deal.renewal_amount
+    new["renewal_amount"] = parse_amount(renewal, currency, "renewal_amount") if renewal is not None else None
     for key in ("source", "lost_reason"):
         if key in changes:
             new[key] = clean_text(changes[key])
@@ -417,6 +453,7 @@ async def update_deal(
     for key, value in new.items():
         if getattr(deal, key) != value:
             setattr(deal, key, value)
+    check_contract_dates(deal)
     # A patch may not take away what the deal's stage demands (a stage's later demands are not
     # forced onto deals already in it until they move).
     errors = missing_errors(stage, [f for f in missing_fields(deal, new_contacts, stage) if f in changes])

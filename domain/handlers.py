@@ -9,6 +9,7 @@ import importlib
 
 HANDLER_MODULES: tuple[str, ...] = (
     "domain.audit",
+    "domain.after_sale_handlers",
     "domain.automations.triggers",
     "domain.webhooks.fanout",
 )

@@ -14,10 +14,12 @@ from domain.models import (
     AccessToken,
     Account,
     Activity,
+    Commitment,
     Contact,
     Deal,
     Invitation,
     Membership,
+    Project,
     User,
     Workspace,
 )
@@ -126,7 +128,8 @@ async def remove_member(
 async def reassign_records(
     session: AsyncSession, workspace_id: uuid.UUID, from_user: uuid.UUID, to_user: uuid.UUID
 ) -> None:
-    """Hand a leaving member's live work to another: contacts, accounts, open deals, open tasks.
+    """Hand a leaving member's live work to another: contacts, accounts, open deals, open tasks,
+    open commitments and unfinished projects.
 
     Closed deals and finished activities keep their owner: reports of who won what stay true.
     """
@@ -135,6 +138,8 @@ async def reassign_records(
         (Account, ()),
         (Deal, (Deal.status == "open",)),
         (Activity, (Activity.completed_at.is_(None),)),
+        (Commitment, (Commitment.status == "open",)),
+        (Project, (Project.status != "done",)),
     ):
         await session.execute(
             update(model)

@@ -2,7 +2,8 @@
 
 Each suggestion says what to do and why (reasons as words and data), in a fixed order:
 fix a passed close date, schedule a next step, book a meeting once qualified, follow up a sent
-proposal, reach a silent champion, re-engage an idle deal, check a lowered amount. A closed deal
+proposal, reach a silent champion, re-engage an idle deal, check a lowered amount, keep an
+overdue promise. A closed deal
 gets none. No external service is asked anything.
 """
 
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.commitments import overdue_by_deal
 from domain.deal_signals import (
     Reason,
     amount_decreases,
@@ -30,7 +32,7 @@ from domain.deals import load_deal
 from domain.models import Activity, Contact, Deal, DealContact, Stage
 from domain.principal import Principal
 from domain.stage_norms import stage_norms
-from domain.today import member_zone
+from domain.today import commitment_reason, member_zone
 
 QUALIFIED = "qualified"
 PROPOSAL = "proposal"
@@ -207,4 +209,9 @@ async def next_actions(
     )
     if lowered:
         out.append(NextAction("review_amount", "Check why the amount was lowered", [lowered]))
+    promised = commitment_reason(
+        (await overdue_by_deal(session, deal.workspace_id, [deal.id], today)).get(deal.id), today
+    )
+    if promised:
+        out.append(NextAction("keep_commitment", "Keep the overdue promise, or agree a new date", [promised]))
     return out

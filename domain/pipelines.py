@@ -26,6 +26,8 @@ ON_WON_CHOICES = ("project", "none")
 # Fields a deal can lack, so a stage may demand them before a deal enters it.
 REQUIRABLE_FIELDS = ("amount", "expected_close_date", "account_id", "contact_ids", "owner_id", "source")
 DEFAULT_PIPELINE_NAME = "Sales pipeline"
+# A won deal's renewal opens this many days before its contract ends (domain.renewals).
+DEFAULT_RENEWAL_LEAD_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ async def create_default_pipeline(
         position=0,
         is_default=True,
         on_won="project",
+        renewal_lead_days=DEFAULT_RENEWAL_LEAD_DAYS,
         created_at=now,
         updated_at=now,
     )
@@ -214,6 +217,7 @@ async def create_pipeline(
     is_default: bool,
     on_won: str,
     stages: Sequence[StageSpec],
+    after_sale: dict[str, Any] | None = None,
     now: datetime,
 ) -> PipelineView:
     name = _clean_name(name, "pipeline")
@@ -230,9 +234,11 @@ async def create_pipeline(
         position=len(existing),
         is_default=is_default or not existing,
         on_won=on_won,
+        renewal_lead_days=DEFAULT_RENEWAL_LEAD_DAYS,
         created_at=now,
         updated_at=now,
     )
+    await _apply_after_sale(session, principal, pipeline, after_sale or {})
     if pipeline.is_default:
         for other in existing:
             other.is_default = False
@@ -270,6 +276,7 @@ async def update_pipeline(
         if changes["on_won"] not in ON_WON_CHOICES:
             raise invalid("on_won", f"on_won must be one of {', '.join(ON_WON_CHOICES)}")
         pipeline.on_won = changes["on_won"]
+    await _apply_after_sale(session, principal, pipeline, changes)
     if "is_default" in changes:
         if changes["is_default"]:
             for other in pipelines:
@@ -281,6 +288,27 @@ async def update_pipeline(
     pipeline.updated_at = now
     await session.flush()
     return PipelineView(pipeline, await _stages_of(session, principal.workspace_id, [pipeline.id]))
+
+
+async def _apply_after_sale(
+    session: AsyncSession, principal: Principal, pipeline: Pipeline, settings: dict[str, Any]
+) -> None:
+    """The after-sale settings (domain.projects, domain.renewals) given; the others stay."""
+    if "project_template" in settings:
+        pipeline.project_template = settings["project_template"] or None
+    if "renewal_lead_days" in settings:
+        pipeline.renewal_lead_days = settings["renewal_lead_days"]
+    if settings.get("renewal_pipeline_id") is not None:
+        target = settings["renewal_pipeline_id"]
+        found = await session.scalar(
+            select(func.count())
+            .select_from(Pipeline)
+            .where(Pipeline.workspace_id == principal.workspace_id, Pipeline.id == target)
+        )
+        if not found and target != pipeline.id:
+            raise invalid("renewal_pipeline_id", "renewal_pipeline_id is not a pipeline of this workspace")
+    if "renewal_pipeline_id" in settings:
+        pipeline.renewal_pipeline_id = settings["renewal_pipeline_id"]
 
 
 async def _deal_count(session: AsyncSession, workspace_id: uuid.UUID, *where: Any) -> int:

@@ -13,6 +13,7 @@ from domain.money import format_amount
 
 # Internal columns that are not part of a record's public shape.
 _HIDDEN = {"workspace_id", "search_text", "merged_into_id"}
+_MONEY = {"amount", "renewal_amount"}
 
 
 def json_value(value: Any) -> Any:
@@ -37,7 +38,7 @@ def snapshot(record: Any, **extra: Any) -> dict[str, Any]:
         if column.key in _HIDDEN:
             continue
         value = getattr(record, column.key)
-        if column.key == "amount" and value is not None:
+        if column.key in _MONEY and value is not None:
             value = format_amount(value, getattr(record, "currency", "USD"))
         data[column.key] = json_value(value)
     data.update({k: json_value(v) for k, v in extra.items()})

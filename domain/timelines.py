@@ -7,18 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Select, func, literal, select, tuple_, union_all
+from sqlalchemy import Select, false, func, literal, select, tuple_, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.accounts import get_account
 from domain.contacts import get_contact
 from domain.errors import NotFound
-from domain.models import Activity, ApiKey, Deal, TimelineEvent, User
+from domain.models import Activity, ApiKey, Deal, Project, TimelineEvent, User
 from domain.pagination import Keyset, PageResult, page_of
 from domain.principal import Principal
 
-SubjectType = Literal["contact", "account", "deal"]
+SubjectType = Literal["contact", "account", "deal", "project"]
 # The one order a timeline has; the cursor carries it like any list's sort.
 SORT = "-at"
 _ACTIVITY_LINK = {"contact": Activity.contact_id, "account": Activity.account_id, "deal": Activity.deal_id}
@@ -48,7 +48,20 @@ class TimelineEntry:
 
 async def _require_subject(
     session: AsyncSession, principal: Principal, subject_type: SubjectType, subject_id: uuid.UUID
-) -> None:
+) -> uuid.UUID | None:
+    """404 unless the subject is here; a project answers the deal it continues (if any)."""
+    if subject_type == "project":
+        found = (
+            await session.execute(
+                select(Project.id, Project.deal_id).where(
+                    Project.workspace_id == principal.workspace_id, Project.id == subject_id
+                )
+            )
+        ).one_or_none()
+        if found is None:
+            raise NotFound("Project not found")
+        deal_id: uuid.UUID | None = found.deal_id
+        return deal_id
     if subject_type == "contact":
         await get_contact(session, principal, subject_id)
     elif subject_type == "account":
@@ -61,6 +74,7 @@ async def _require_subject(
         )
         if not found:
             raise NotFound("Deal not found")
+    return None
 
 
 Keys = Select[str, uuid.UUID, datetime]
@@ -101,13 +115,26 @@ async def timeline(
     limit: int,
 ) -> PageResult[TimelineEntry]:
     """Newest first, keyset-paged on (at, id) over both kinds; 404 when the subject is not here."""
-    await _require_subject(session, principal, subject_type, subject_id)
+    deal_id = await _require_subject(session, principal, subject_type, subject_id)
     workspace_id = principal.workspace_id
-    link = _ACTIVITY_LINK[subject_type]
+    # A project's timeline continues its deal's: the deal's activities and events, then its own.
+    link, linked_id = (
+        (Activity.deal_id, deal_id)
+        if subject_type == "project"
+        else (_ACTIVITY_LINK[subject_type], subject_id)
+    )
+    own_events = (TimelineEvent.subject_type == subject_type) & (TimelineEvent.subject_id == subject_id)
+    if subject_type == "project" and deal_id is not None:
+        own_events = own_events | (
+            (TimelineEvent.subject_type == "deal") & (TimelineEvent.subject_id == deal_id)
+        )
     activities = _branch(
         select(
-            literal("activity").label("kind"), Activity.id.label("id"), Activity.created_at.label("at")
-        ).where(Activity.workspace_id == workspace_id, link == subject_id),
+            literal("activity").label("kind"),
+            Activity.id.label("id"),
+            Activity.created_at.label("at"),
+            # A project without a deal has no activities (`== None` would match every unlinked one).
+        ).where(Activity.workspace_id == workspace_id, link == linked_id if linked_id else false()),
         Activity.created_at,
         Activity.id,
         after,
@@ -116,11 +143,7 @@ async def timeline(
     events = _branch(
         select(
             literal("event").label("kind"), TimelineEvent.id.label("id"), TimelineEvent.at.label("at")
-        ).where(
-            TimelineEvent.workspace_id == workspace_id,
-            TimelineEvent.subject_type == subject_type,
-            TimelineEvent.subject_id == subject_id,
-        ),
+        ).where(TimelineEvent.workspace_id == workspace_id, own_events),
         TimelineEvent.at,
         TimelineEvent.id,
         after,

@@ -4,8 +4,10 @@
 were due before today began; tasks due today fall within it (every open activity with a due time
 counts: a meeting today is on the list too). A deal is at risk when it is idle beyond its stage's
 norm, past its expected close date, or lowered in amount; an open deal with no scheduled next
-step and no such risk is a follow-up. Commitments do not exist yet, so `commitments_due` is
-empty until the after-the-sale work adds them.
+step and no such risk is a follow-up. A promise made on the deal that is past its due date and
+still open (`commitment_overdue`) is a risk too, on an open deal or a won one (whose project
+is delivering it). `commitments_due` lists the member's open
+commitments due within the next week, overdue ones first.
 
 Ranking: lists are ranked by urgency tier first, then by value (the deal's amount, compared as
 plain numbers across currencies), then by how long it has waited.
@@ -17,12 +19,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.commitments import due_for_member, overdue_by_deal
 from domain.deal_signals import (
     Reason,
     amount_decreases,
@@ -34,11 +36,13 @@ from domain.deal_signals import (
     no_next_step_reason,
 )
 from domain.deals import DealRecord, deal_records
-from domain.models import Activity, Deal, User, Workspace
+from domain.models import Activity, Commitment, Deal, User, Workspace
 from domain.principal import Principal
 from domain.stage_norms import stage_norms
 
 LIST_LIMIT = 50
+# Commitments due within this many days (and overdue ones) are on the list.
+COMMITMENT_HORIZON = timedelta(days=7)
 # More open tasks than this are ranked from the most overdue ones.
 TASK_SCAN_LIMIT = 1000
 RISK_WEIGHT = {
@@ -64,7 +68,7 @@ class TodayView:
     due_today: list[Activity] = field(default_factory=list)
     follow_ups: list[DealItem] = field(default_factory=list)
     at_risk: list[DealItem] = field(default_factory=list)
-    commitments_due: list[dict[str, Any]] = field(default_factory=list)
+    commitments_due: list[Commitment] = field(default_factory=list)
 
 
 def _zone(*names: str | None) -> tuple[str, ZoneInfo]:
@@ -134,6 +138,7 @@ async def _deals(
     ).all()
     norms = await stage_norms(session, ws, [d.stage_id for d, _, _ in rows], now=now)
     lowered = await amount_decreases(session, ws, [d.id for d, _, _ in rows], now=now)
+    overdue = await overdue_by_deal(session, ws, [d.id for d, _, _ in rows], today)
     at_risk: list[tuple[Deal, datetime, list[Reason]]] = []
     follow_ups: list[tuple[Deal, datetime, list[Reason]]] = []
     for deal, since, planned in rows:
@@ -143,6 +148,7 @@ async def _deals(
                 idle_reason(since, now, norms.get(deal.stage_id)),
                 close_date_reason(deal.expected_close_date, today),
                 amount_reason(lowered.get(deal.id), deal.currency),
+                commitment_reason(overdue.get(deal.id), today),
             )
             if r is not None
         ]
@@ -151,9 +157,63 @@ async def _deals(
             at_risk.append((deal, since, risks + missing_step))
         elif missing_step:
             follow_ups.append((deal, since, missing_step))
+    at_risk += await _won_with_broken_promises(session, principal, today)
     at_risk.sort(key=lambda r: (-sum(RISK_WEIGHT.get(x.code, 1) for x in r[2]), -_value(r[0].amount), r[1]))
     follow_ups.sort(key=lambda r: (-_value(r[0].amount), r[1]))
     return await _items(session, ws, at_risk[:limit]), await _items(session, ws, follow_ups[:limit])
+
+
+async def _won_with_broken_promises(
+    session: AsyncSession, principal: Principal, today: date
+) -> list[tuple[Deal, datetime, list[Reason]]]:
+    """Won deals (their projects under way) whose promises are overdue: the customer is at risk."""
+    ws = principal.workspace_id
+    won = list(
+        (
+            await session.execute(
+                select(Deal).where(
+                    Deal.workspace_id == ws,
+                    Deal.owner_id == principal.user_id,
+                    Deal.status == "won",
+                    Deal.id.in_(
+                        select(Commitment.deal_id).where(
+                            Commitment.workspace_id == ws,
+                            Commitment.status == "open",
+                            Commitment.due_date < today,
+                        )
+                    ),
+                )
+            )
+        ).scalars()
+    )
+    overdue = await overdue_by_deal(session, ws, [d.id for d in won], today)
+    out: list[tuple[Deal, datetime, list[Reason]]] = []
+    for deal in won:
+        reason = commitment_reason(overdue.get(deal.id), today)
+        if reason is not None:
+            out.append((deal, deal.closed_at or deal.updated_at, [reason]))
+    return out
+
+
+def commitment_reason(overdue: list[Commitment] | None, today: date) -> Reason | None:
+    """Promises made on the deal, past due and still open: the oldest named, all counted."""
+    if not overdue:
+        return None
+    oldest = overdue[0]
+    assert oldest.due_date is not None
+    days = (today - oldest.due_date).days
+    more = f" (and {len(overdue) - 1} more)" if len(overdue) > 1 else ""
+    ago = f"{days} day{'s' if days != 1 else ''} ago"
+    return Reason(
+        "commitment_overdue",
+        f"promised {oldest.title!r} by {oldest.due_date.isoformat()}, {ago}{more}",
+        {
+            "commitment_ids": [str(c.id) for c in overdue],
+            "count": len(overdue),
+            "oldest_due_date": oldest.due_date.isoformat(),
+            "days_overdue": days,
+        },
+    )
 
 
 async def _items(
@@ -172,6 +232,7 @@ async def today_view(
     day_end = datetime.combine(today + timedelta(days=1), time(), tzinfo=zone)
     overdue, due_today = await _tasks(session, principal, day_start, day_end, limit)
     at_risk, follow_ups = await _deals(session, principal, now=now, today=today, limit=limit)
+    promised = await due_for_member(session, principal, until=today + COMMITMENT_HORIZON, limit=limit)
     return TodayView(
         date=today,
         timezone=zone_name,
@@ -179,4 +240,5 @@ async def today_view(
         due_today=due_today,
         follow_ups=follow_ups,
         at_risk=at_risk,
+        commitments_due=promised,
     )

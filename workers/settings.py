@@ -19,6 +19,7 @@ from workers.jobs import imports as import_jobs
 from workers.jobs.automations import automation_cron_jobs, sweep_automations_workspace
 from workers.jobs.bulk import bulk_cron_jobs, bulk_functions
 from workers.jobs.forms import run_form_consumers
+from workers.jobs.renewals import renewal_cron_jobs
 from workers.jobs.reports import report_cron_jobs
 from workers.jobs.trash import trash_cron_jobs
 from workers.jobs.webhooks import deliver_webhook, run_delivery_pump
@@ -85,6 +86,7 @@ def cron_jobs() -> list[CronJob]:
         *report_cron_jobs(),
         *trash_cron_jobs(),
         *bulk_cron_jobs(),
+        *renewal_cron_jobs(),
     ]
 
 

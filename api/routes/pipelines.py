@@ -49,6 +49,10 @@ async def create_pipeline(body: PipelineIn, ctx: AdminCtx) -> Response:
         is_default=body.is_default,
         on_won=body.on_won,
         stages=[s.spec() for s in body.stages],
+        # Only what was sent: a left-out renewal_lead_days keeps its default, an explicit null is "off".
+        after_sale=body.model_dump(
+            include={"project_template", "renewal_lead_days", "renewal_pipeline_id"}, exclude_unset=True
+        ),
         now=ctx.now,
     )
     ctx.audit(

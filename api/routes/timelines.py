@@ -18,7 +18,7 @@ from domain.timelines import SubjectType, TimelineEntry
 router = APIRouter(prefix="/api/v1", tags=["timelines"], responses=problem_responses(400, 401, 403, 404, 422))
 
 
-def _item(entry: TimelineEntry) -> TimelineItemOut:
+def timeline_item(entry: TimelineEntry) -> TimelineItemOut:
     data = (
         ActivityOut.model_validate(entry.activity).model_dump(mode="json")
         if entry.activity is not None
@@ -48,7 +48,9 @@ async def _timeline(
         limit=params.limit,
     )
     return await ctx.respond(
-        Page[TimelineItemOut](items=[_item(e) for e in page.items], next_cursor=ctx.next_cursor(page.next))
+        Page[TimelineItemOut](
+            items=[timeline_item(e) for e in page.items], next_cursor=ctx.next_cursor(page.next)
+        )
     )
 
 

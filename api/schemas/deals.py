@@ -39,6 +39,13 @@ class DealOut(Out):
     updated_at: datetime
     tags: list[str]
     custom_fields: dict[str, Any]
+    contract_start_date: date | None = Field(None, description="When the contract this deal became starts.")
+    contract_end_date: date | None = Field(
+        None, description="When it ends: its renewal deal opens the pipeline's renewal_lead_days before."
+    )
+    renewal_amount: str | None = Field(None, description="What the renewal is worth; default: amount.")
+    renewal_of_id: uuid.UUID | None = Field(None, description="The deal this one renews.")
+    project_id: uuid.UUID | None = Field(None, description="The delivery project the won deal became.")
 
     @classmethod
     def of(cls, record: DealRecord) -> DealOut:
@@ -65,6 +72,11 @@ class DealOut(Out):
             updated_at=deal.updated_at,
             tags=list(deal.tags),
             custom_fields=dict(deal.custom_fields),
+            contract_start_date=deal.contract_start_date,
+            contract_end_date=deal.contract_end_date,
+            renewal_amount=format_amount(deal.renewal_amount, deal.currency),
+            renewal_of_id=deal.renewal_of_id,
+            project_id=record.project_id,
         )
 
 
@@ -89,6 +101,9 @@ class DealIn(StrictIn):
     source: str | None = Field(None, max_length=200, description="Default: the first contact's source.")
     tags: list[str] = Field(default_factory=list, max_length=50)
     custom_fields: dict[str, Any] = Field(default_factory=dict)
+    contract_start_date: date | None = None
+    contract_end_date: date | None = None
+    renewal_amount: Decimal | None = Field(None, description=_AMOUNT)
 
 
 class DealPatch(StrictIn):
@@ -107,6 +122,9 @@ class DealPatch(StrictIn):
     source: str | None = Field(None, max_length=200)
     tags: list[str] | None = Field(None, max_length=50)
     custom_fields: dict[str, Any] | None = None
+    contract_start_date: date | None = None
+    contract_end_date: date | None = None
+    renewal_amount: Decimal | None = Field(None, description=_AMOUNT)
 
     @model_validator(mode="before")
     @classmethod

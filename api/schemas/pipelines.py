@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -67,6 +67,16 @@ class StageOut(Out):
     updated_at: datetime
 
 
+class TemplateMilestone(StrictIn):
+    title: str = Field(min_length=1, max_length=500)
+    due_in_days: int | None = Field(None, ge=1, le=3650, description="Due this many days after the win.")
+
+
+_TEMPLATE = "Milestones every project opened from this pipeline's won deals gets (after its commitments)."
+_LEAD = "A won deal's renewal opens this many days before its contract ends; null: never automatically."
+_RENEWAL_PIPELINE = "Where renewals open (its first open stage); null: this pipeline."
+
+
 class PipelineIn(StrictIn):
     name: str = Field(min_length=1, max_length=200)
     position: int | None = Field(None, ge=0, description="Where to insert it; default: last.")
@@ -75,6 +85,9 @@ class PipelineIn(StrictIn):
     stages: list[StageIn] = Field(
         default_factory=list, max_length=50, description="In board order (their `position` is not used here)."
     )
+    project_template: list[TemplateMilestone] | None = Field(None, max_length=100, description=_TEMPLATE)
+    renewal_lead_days: int | None = Field(None, ge=1, le=3650, description=f"{_LEAD} Left out: 60.")
+    renewal_pipeline_id: uuid.UUID | None = Field(None, description=_RENEWAL_PIPELINE)
 
 
 class PipelinePatch(StrictIn):
@@ -84,6 +97,9 @@ class PipelinePatch(StrictIn):
     position: int | None = Field(None, ge=0)
     is_default: bool | None = None
     on_won: OnWon | None = None
+    project_template: list[TemplateMilestone] | None = Field(None, max_length=100, description=_TEMPLATE)
+    renewal_lead_days: int | None = Field(None, ge=1, le=3650, description=_LEAD)
+    renewal_pipeline_id: uuid.UUID | None = Field(None, description=_RENEWAL_PIPELINE)
 
 
 class PipelineOut(Out):
@@ -92,6 +108,9 @@ class PipelineOut(Out):
     position: int
     is_default: bool
     on_won: OnWon
+    project_template: list[dict[str, Any]] | None = Field(description=_TEMPLATE)
+    renewal_lead_days: int | None = Field(description=_LEAD)
+    renewal_pipeline_id: uuid.UUID | None = Field(description=_RENEWAL_PIPELINE)
     stages: list[StageOut]
     version: int = Field(description="The ETag's value: send it back as If-Match.")
     created_at: datetime
@@ -106,6 +125,9 @@ class PipelineOut(Out):
             position=p.position,
             is_default=p.is_default,
             on_won=p.on_won,
+            project_template=p.project_template,
+            renewal_lead_days=p.renewal_lead_days,
+            renewal_pipeline_id=p.renewal_pipeline_id,
             stages=[stage_out(s) for s in view.stages],
             version=p.version,
             created_at=p.created_at,

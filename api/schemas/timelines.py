@@ -23,7 +23,7 @@ class TimelineItemOut(Out):
     type: str = Field(description="The activity's type, or the event's (created, field_changed, ...).")
     at: datetime
     actor: ActorOut
-    subject_type: Literal["contact", "account", "deal"]
+    subject_type: Literal["contact", "account", "deal", "project"]
     subject_id: uuid.UUID
     data: dict[str, Any] = Field(
         description="The activity as the API shows it, or the event's details "

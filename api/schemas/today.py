@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from api.schemas.activities import ActivityOut
+from api.schemas.commitments import CommitmentOut
 from api.schemas.common import Out
 from api.schemas.deals import DealOut
 from domain.deal_signals import Reason
@@ -18,7 +19,8 @@ from domain.today import DealItem, TodayView
 class ReasonOut(Out):
     code: str = Field(
         description="`idle`, `close_date_passed`, `no_next_step`, `amount_decreased`, `commitment_overdue`; "
-        "next actions add `no_meeting`, `proposal_no_follow_up`, `champion_silent`."
+        "next actions add `no_meeting`, `proposal_no_follow_up`, `champion_silent`; `commitment_overdue` "
+        "data: `{commitment_ids, count, oldest_due_date, days_overdue}`."
     )
     text: str = Field(examples=["no activity for 12 days; deals in this stage usually move within 5"])
     data: dict[str, Any]
@@ -44,7 +46,9 @@ class TodayOut(Out):
     due_today: list[ActivityOut] = Field(description="Open, due today; most valuable first.")
     follow_ups: list[DealWithReasons] = Field(description="Open deals with no scheduled next step.")
     at_risk: list[DealWithReasons]
-    commitments_due: list[dict[str, Any]] = Field(description="Empty until commitments exist.")
+    commitments_due: list[CommitmentOut] = Field(
+        description="The member's open commitments due within 7 days or overdue; soonest first."
+    )
 
     @classmethod
     def of(cls, view: TodayView) -> TodayOut:
@@ -55,7 +59,7 @@ class TodayOut(Out):
             due_today=[ActivityOut.model_validate(a) for a in view.due_today],
             follow_ups=[DealWithReasons.of(i) for i in view.follow_ups],
             at_risk=[DealWithReasons.of(i) for i in view.at_risk],
-            commitments_due=view.commitments_due,
+            commitments_due=[CommitmentOut.model_validate(c) for c in view.commitments_due],
         )
 
 

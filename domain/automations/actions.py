@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import literal_column, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -303,34 +303,33 @@ async def send_webhook(f: Firing, action: SendWebhook) -> ActionResult:
 async def create_renewal_deal(f: Firing, action: CreateRenewalDeal) -> ActionResult:
     if f.deal_id is None:
         return ActionResult("create_renewal_deal", "skipped", "There is no deal to renew")
-    record = await deals.get_deal(f.session, f.principal, f.deal_id)
-    deal = record.deal
-    contract_end = await f.session.scalar(
-        select(literal_column("contract_end_date"))
-        .select_from(Deal)
-        .where(Deal.workspace_id == f.workspace_id, Deal.id == deal.id)
-    )
+    # The same opening the renewal sweep uses: a deal is renewed once, whoever gets there first.
+    from domain.renewals import existing_renewal, open_renewal
+
     owner, _ = await _owner_or_admin(f)
-    renewal = await deals.create_deal(
-        session=f.session,
+    opened = await open_renewal(
+        f.session,
         principal=f.principal,
-        title=f"Renewal: {deal.title}"[:300],
-        amount=deal.amount,
-        currency=deal.currency,
+        deal_id=f.deal_id,
         pipeline_id=action.pipeline_id,
         stage_id=action.stage_id,
-        account_id=deal.account_id,
-        contact_ids=record.contact_ids,
         owner_id=owner,
-        expected_close_date=contract_end,
-        source=deal.source,
+        with_task=False,
         now=f.now,
     )
+    if opened is None:
+        found = await existing_renewal(f.session, f.workspace_id, f.deal_id)
+        return ActionResult(
+            "create_renewal_deal",
+            "skipped",
+            "The deal already has its renewal deal",
+            {"deal_id": str(found) if found else None},
+        )
     return ActionResult(
         "create_renewal_deal",
         "done",
-        f"Created the renewal deal {renewal.deal.title!r}",
-        {"deal_id": str(renewal.deal.id)},
+        f"Created the renewal deal {opened.deal.deal.title!r}",
+        {"deal_id": str(opened.deal.deal.id)},
     )
 
 

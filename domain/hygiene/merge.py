@@ -51,12 +51,17 @@ CONTACT_REFERENCES: list[Reference] = [
     Reference("deal_contacts", "contact_id", unique_with=("deal_id",)),
     Reference("form_submissions", "contact_id"),
     Reference("email_messages", "contact_ids", array=True),
+    # After the sale (domain.commitments, domain.projects).
+    Reference("commitments", "contact_id"),
+    Reference("projects", "contact_ids", array=True),
 ]
 ACCOUNT_REFERENCES: list[Reference] = [
     Reference("contacts", "account_id"),
     Reference("deals", "account_id"),
     Reference("activities", "account_id"),
     Reference("form_submissions", "account_id"),
+    Reference("commitments", "account_id"),
+    Reference("projects", "account_id"),
 ]
 # Tables whose rows about a merged record are settled by the merge itself, not moved.
 SETTLED_BY_MERGE = {"contact_duplicates", "account_duplicates"}

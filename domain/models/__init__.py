@@ -1,5 +1,6 @@
 """Every ORM model, imported here so metadata and Alembic see them all."""
 
+from domain.models.after_sale import Commitment, Project, ProjectMilestone
 from domain.models.audit import AuditEntry
 from domain.models.auth import (
     AccessToken,
@@ -53,6 +54,7 @@ __all__ = [
     "Base",
     "BulkOperation",
     "BulkOperationItem",
+    "Commitment",
     "Contact",
     "ContactDuplicate",
     "Deal",
@@ -74,6 +76,8 @@ __all__ = [
     "OutboxEvent",
     "PasswordReset",
     "Pipeline",
+    "Project",
+    "ProjectMilestone",
     "RequiredFields",
     "Stage",
     "StageChange",

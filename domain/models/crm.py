@@ -129,6 +129,12 @@ class Pipeline(TenantMixin, TimestampMixin, Base):
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     is_default: Mapped[bool] = mapped_column(nullable=False, default=False)
     on_won: Mapped[str] = mapped_column(String(20), nullable=False, default="project")
+    # After the sale (migration 0060): milestones every new project gets, and when and where
+    # a won deal's renewal opens (null lead days: never automatically; null pipeline: this one).
+    project_template: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
+    # No Python default: the ORM would put it in place of an explicit None (renewals off).
+    renewal_lead_days: Mapped[int | None] = mapped_column(Integer)
+    renewal_pipeline_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -184,6 +190,11 @@ class Deal(TenantMixin, TimestampMixin, Base):
     custom_fields: Mapped[dict[str, Any]] = _custom_fields()
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     search_text: Mapped[str] = mapped_column(Text, Computed("lower(title)", persisted=True))
+    # After the sale (migrations 0040, 0060): the contract this deal became, and its renewal.
+    contract_start_date: Mapped[date | None] = mapped_column(Date)
+    contract_end_date: Mapped[date | None] = mapped_column(Date)
+    renewal_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 3))
+    renewal_of_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (

@@ -12,6 +12,8 @@ _RECORD_EVENTS = {
     "deal": ("created", "updated", "stage_changed", "won", "lost", "deleted", "restored"),
     "activity": ("created", "updated", "completed", "deleted", "restored"),
     "form": ("submitted",),
+    "commitment": ("created", "updated", "deleted"),
+    "project": ("created", "updated", "deleted"),
 }
 EVENT_TYPES: frozenset[str] = frozenset(
     f"{record}.{event}" for record, events in _RECORD_EVENTS.items() for event in events

@@ -12,6 +12,7 @@ import { ContactsPage } from './contacts/ContactsPage';
 import { DealPage } from './deals/DealPage';
 import { PipelinePage } from './pipeline/PipelinePage';
 import { ImportPage } from './imports/ImportPage';
+import { ProjectPage } from './projects/ProjectPage';
 import { ReportsPage } from './reports/ReportsPage';
 import { SettingsPage } from './settings/SettingsPage';
 import { AppShell } from './shell/AppShell';
@@ -43,6 +44,7 @@ export function App() {
         <Route path="pipeline" element={<PipelinePage />} />
         <Route path="pipeline/:pipelineId" element={<PipelinePage />} />
         <Route path="deals/:dealId" element={<DealPage />} />
+        <Route path="projects/:projectId" element={<ProjectPage />} />
         <Route path="contacts" element={<ContactsPage />} />
         <Route path="contacts/:contactId" element={<ContactPage />} />
         <Route path="accounts" element={<AccountsPage />} />

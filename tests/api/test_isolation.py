@@ -146,6 +146,23 @@ async def _file(api: Api, owner: User) -> str:
     return str(response.json()["id"])
 
 
+async def _commitment(api: Api, owner: User) -> str:
+    return await _created(
+        api, owner, "/api/v1/commitments", {"title": "Secret promise", "deal_id": await _deal(api, owner)}
+    )
+
+
+async def _project(api: Api, owner: User) -> str:
+    return await _created(
+        api, owner, "/api/v1/projects", {"name": "Secret project", "milestones": [{"title": "Secret step"}]}
+    )
+
+
+async def _milestone(api: Api, owner: User) -> str:
+    project = await api.get(f"/api/v1/projects/{await _project(api, owner)}", headers=owner.headers)
+    return str(project.json()["milestones"][0]["id"])
+
+
 FACTORIES: dict[str, Factory] = {
     "contact_id": lambda api, owner: _created(
         api,
@@ -173,6 +190,9 @@ FACTORIES: dict[str, Factory] = {
     "import_id": _import,
     "operation_id": _bulk_operation,
     "file_id": _file,
+    "commitment_id": _commitment,
+    "project_id": _project,
+    "milestone_id": _milestone,
 }
 
 # Bodies for routes whose schema requires fields; ids in them are B's own, so only the path
@@ -183,6 +203,7 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], dict[str, Any]]] = {
     ("PATCH", "/api/v1/members/{member_id}"): lambda own: {"role": "member"},
     ("POST", "/api/v1/contacts/{contact_id}/merge"): lambda own: {"source_ids": [own["contact_id"]]},
     ("POST", "/api/v1/accounts/{account_id}/merge"): lambda own: {"source_ids": [own["account_id"]]},
+    ("POST", "/api/v1/projects/{project_id}/milestones"): lambda own: {"title": "Sneaky"},
 }
 
 # Lists that need query parameters: given B's own ids.
@@ -263,6 +284,8 @@ async def test_every_route_hides_other_workspaces(api: Api, app_handle: AppHandl
         ("deal_id", "deals"),
         ("activity_id", "activities"),
         ("pipeline_id", "pipelines"),
+        ("commitment_id", "commitments"),
+        ("project_id", "projects"),
     ):
         response = await api.get(f"/api/v1/{path}/{theirs[name]}", headers=owner.headers)
         assert response.status_code == 200, (path, response.text)

@@ -633,6 +633,149 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/commitments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Commitments */
+        get: operations["commitments-list"];
+        put?: never;
+        /** Create Commitment */
+        post: operations["commitments-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/commitments/{commitment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Commitment */
+        get: operations["commitments-get"];
+        put?: never;
+        post?: never;
+        /** Delete Commitment */
+        delete: operations["commitments-delete"];
+        options?: never;
+        head?: never;
+        /** Update Commitment */
+        patch: operations["commitments-update"];
+        trace?: never;
+    };
+    "/api/v1/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Projects */
+        get: operations["projects-list"];
+        put?: never;
+        /** Create Project */
+        post: operations["projects-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Project */
+        get: operations["projects-get"];
+        put?: never;
+        post?: never;
+        /** Delete Project */
+        delete: operations["projects-delete"];
+        options?: never;
+        head?: never;
+        /** Update Project */
+        patch: operations["projects-update"];
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/milestones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Milestone */
+        post: operations["projects-add_milestone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/milestones/{milestone_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Milestone */
+        delete: operations["projects-delete_milestone"];
+        options?: never;
+        head?: never;
+        /** Update Milestone */
+        patch: operations["projects-update_milestone"];
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/milestones/{milestone_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete Milestone */
+        post: operations["projects-complete_milestone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Project Timeline */
+        get: operations["projects-timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/summary": {
         parameters: {
             query?: never;
@@ -2376,6 +2519,137 @@ export interface components {
             reason: string;
         };
         /**
+         * CommitmentIn
+         * @description A promise; it names at least one of `deal_id`, `account_id`, `contact_id`.
+         */
+        CommitmentIn: {
+            /** Description */
+            description?: string | null;
+            /**
+             * Deal Id
+             * @description The deal it was made on.
+             */
+            deal_id?: string | null;
+            /**
+             * Account Id
+             * @description Owed to this account; default: the deal's account.
+             */
+            account_id?: string | null;
+            /**
+             * Contact Id
+             * @description Owed to this person.
+             */
+            contact_id?: string | null;
+            /**
+             * Owner Id
+             * @description Who must keep it; default: the creator.
+             */
+            owner_id?: string | null;
+            /** Due Date */
+            due_date?: string | null;
+            /**
+             * Evidence Activity Id
+             * @description The activity (email, call, meeting, note) where it was promised.
+             */
+            evidence_activity_id?: string | null;
+            /**
+             * Title
+             * @description What was promised.
+             */
+            title: string;
+            /**
+             * Status
+             * @default open
+             * @enum {string}
+             */
+            status: "open" | "kept" | "broken" | "waived";
+        };
+        /** CommitmentOut */
+        CommitmentOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Title */
+            title: string;
+            /** Description */
+            description: string | null;
+            /** Deal Id */
+            deal_id: string | null;
+            /** Account Id */
+            account_id: string | null;
+            /** Contact Id */
+            contact_id: string | null;
+            /** Owner Id */
+            owner_id: string | null;
+            /** Due Date */
+            due_date: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "kept" | "broken" | "waived";
+            /** Evidence Activity Id */
+            evidence_activity_id: string | null;
+            /**
+             * Resolved At
+             * @description When it stopped being open (kept, broken or waived).
+             */
+            resolved_at: string | null;
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * CommitmentPatch
+         * @description JSON merge-patch: a field left out is unchanged, `null` clears it.
+         */
+        CommitmentPatch: {
+            /** Description */
+            description?: string | null;
+            /**
+             * Deal Id
+             * @description The deal it was made on.
+             */
+            deal_id?: string | null;
+            /**
+             * Account Id
+             * @description Owed to this account; default: the deal's account.
+             */
+            account_id?: string | null;
+            /**
+             * Contact Id
+             * @description Owed to this person.
+             */
+            contact_id?: string | null;
+            /**
+             * Owner Id
+             * @description Who must keep it; default: the creator.
+             */
+            owner_id?: string | null;
+            /** Due Date */
+            due_date?: string | null;
+            /**
+             * Evidence Activity Id
+             * @description The activity (email, call, meeting, note) where it was promised.
+             */
+            evidence_activity_id?: string | null;
+            /** Title */
+            title?: string | null;
+            /** Status */
+            status?: ("open" | "kept" | "broken" | "waived") | null;
+        };
+        /**
          * Condition
          * @description `{field, op, value}` over the subject deal's fields (a contact's for contact triggers).
          *
@@ -2818,6 +3092,15 @@ export interface components {
             custom_fields?: {
                 [key: string]: unknown;
             };
+            /** Contract Start Date */
+            contract_start_date?: string | null;
+            /** Contract End Date */
+            contract_end_date?: string | null;
+            /**
+             * Renewal Amount
+             * @description A decimal string or a number, rounded half-even to the currency's minor unit; never negative.
+             */
+            renewal_amount?: number | string | null;
         };
         /** DealIssueOut */
         DealIssueOut: {
@@ -2945,6 +3228,31 @@ export interface components {
             custom_fields: {
                 [key: string]: unknown;
             };
+            /**
+             * Contract Start Date
+             * @description When the contract this deal became starts.
+             */
+            contract_start_date?: string | null;
+            /**
+             * Contract End Date
+             * @description When it ends: its renewal deal opens the pipeline's renewal_lead_days before.
+             */
+            contract_end_date?: string | null;
+            /**
+             * Renewal Amount
+             * @description What the renewal is worth; default: amount.
+             */
+            renewal_amount?: string | null;
+            /**
+             * Renewal Of Id
+             * @description The deal this one renews.
+             */
+            renewal_of_id?: string | null;
+            /**
+             * Project Id
+             * @description The delivery project the won deal became.
+             */
+            project_id?: string | null;
         };
         /**
          * DealPatch
@@ -2980,6 +3288,15 @@ export interface components {
             custom_fields?: {
                 [key: string]: unknown;
             } | null;
+            /** Contract Start Date */
+            contract_start_date?: string | null;
+            /** Contract End Date */
+            contract_end_date?: string | null;
+            /**
+             * Renewal Amount
+             * @description A decimal string or a number, rounded half-even to the currency's minor unit; never negative.
+             */
+            renewal_amount?: number | string | null;
         };
         /**
          * DealRotting
@@ -3726,6 +4043,61 @@ export interface components {
                 [key: string]: string;
             } | null;
         };
+        /** MilestoneIn */
+        MilestoneIn: {
+            /** Title */
+            title: string;
+            /** Due Date */
+            due_date?: string | null;
+        };
+        /** MilestoneOut */
+        MilestoneOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Title */
+            title: string;
+            /** Due Date */
+            due_date: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "done";
+            /** Position */
+            position: number;
+            /** Completed At */
+            completed_at: string | null;
+            /**
+             * Commitment Id
+             * @description The promise made during the sale it delivers.
+             */
+            commitment_id: string | null;
+            /**
+             * Commitment Status
+             * @description That commitment's status now.
+             */
+            commitment_status: string | null;
+            /**
+             * Evidence Activity Id
+             * @description Where that promise was made.
+             */
+            evidence_activity_id: string | null;
+        };
+        /**
+         * MilestonePatch
+         * @description Merge-patch; `status: done` completes it (and keeps the commitment it came from).
+         */
+        MilestonePatch: {
+            /** Title */
+            title?: string | null;
+            /** Due Date */
+            due_date?: string | null;
+            /** Status */
+            status?: ("open" | "done") | null;
+        };
         /** NextActionOut */
         NextActionOut: {
             /**
@@ -3844,6 +4216,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[CommitmentOut] */
+        Page_CommitmentOut_: {
+            /** Items */
+            items: components["schemas"]["CommitmentOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[ContactOut] */
         Page_ContactOut_: {
             /** Items */
@@ -3911,6 +4290,13 @@ export interface components {
         Page_PipelineOut_: {
             /** Items */
             items: components["schemas"]["PipelineOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[ProjectOut] */
+        Page_ProjectOut_: {
+            /** Items */
+            items: components["schemas"]["ProjectOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -4039,6 +4425,21 @@ export interface components {
              * @description In board order (their `position` is not used here).
              */
             stages?: components["schemas"]["StageIn"][];
+            /**
+             * Project Template
+             * @description Milestones every project opened from this pipeline's won deals gets (after its commitments).
+             */
+            project_template?: components["schemas"]["TemplateMilestone"][] | null;
+            /**
+             * Renewal Lead Days
+             * @description A won deal's renewal opens this many days before its contract ends; null: never automatically. Left out: 60.
+             */
+            renewal_lead_days?: number | null;
+            /**
+             * Renewal Pipeline Id
+             * @description Where renewals open (its first open stage); null: this pipeline.
+             */
+            renewal_pipeline_id?: string | null;
         };
         /** PipelineOut */
         PipelineOut: {
@@ -4058,6 +4459,23 @@ export interface components {
              * @enum {string}
              */
             on_won: "project" | "none";
+            /**
+             * Project Template
+             * @description Milestones every project opened from this pipeline's won deals gets (after its commitments).
+             */
+            project_template: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Renewal Lead Days
+             * @description A won deal's renewal opens this many days before its contract ends; null: never automatically.
+             */
+            renewal_lead_days: number | null;
+            /**
+             * Renewal Pipeline Id
+             * @description Where renewals open (its first open stage); null: this pipeline.
+             */
+            renewal_pipeline_id: string | null;
             /** Stages */
             stages: components["schemas"]["StageOut"][];
             /**
@@ -4089,6 +4507,149 @@ export interface components {
             is_default?: boolean | null;
             /** On Won */
             on_won?: ("project" | "none") | null;
+            /**
+             * Project Template
+             * @description Milestones every project opened from this pipeline's won deals gets (after its commitments).
+             */
+            project_template?: components["schemas"]["TemplateMilestone"][] | null;
+            /**
+             * Renewal Lead Days
+             * @description A won deal's renewal opens this many days before its contract ends; null: never automatically.
+             */
+            renewal_lead_days?: number | null;
+            /**
+             * Renewal Pipeline Id
+             * @description Where renewals open (its first open stage); null: this pipeline.
+             */
+            renewal_pipeline_id?: string | null;
+        };
+        /**
+         * ProjectIn
+         * @description A project made by hand (a won deal opens its own). A `deal_id` that already has one is 409.
+         */
+        ProjectIn: {
+            /** Account Id */
+            account_id?: string | null;
+            /**
+             * Owner Id
+             * @description Default: the creator.
+             */
+            owner_id?: string | null;
+            /** Summary */
+            summary?: string | null;
+            /** Contract Start Date */
+            contract_start_date?: string | null;
+            /** Contract End Date */
+            contract_end_date?: string | null;
+            /**
+             * Renewal Amount
+             * @description A decimal string or a number in the project's currency.
+             */
+            renewal_amount?: number | string | null;
+            /**
+             * Currency
+             * @description Default: the workspace's.
+             */
+            currency?: string | null;
+            /** Name */
+            name: string;
+            /** Deal Id */
+            deal_id?: string | null;
+            /**
+             * Status
+             * @default planned
+             * @enum {string}
+             */
+            status: "planned" | "active" | "on_hold" | "done";
+            /** Contact Ids */
+            contact_ids?: string[];
+            /** Milestones */
+            milestones?: components["schemas"]["MilestoneIn"][];
+        };
+        /** ProjectOut */
+        ProjectOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Deal Id */
+            deal_id: string | null;
+            /** Account Id */
+            account_id: string | null;
+            /** Owner Id */
+            owner_id: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "planned" | "active" | "on_hold" | "done";
+            /** Contact Ids */
+            contact_ids: string[];
+            /**
+             * Summary
+             * @description The deal's notes, copied when the project opened.
+             */
+            summary: string | null;
+            /** Contract Start Date */
+            contract_start_date: string | null;
+            /** Contract End Date */
+            contract_end_date: string | null;
+            /** Renewal Amount */
+            renewal_amount: string | null;
+            /** Currency */
+            currency: string;
+            /** Milestones */
+            milestones: components["schemas"]["MilestoneOut"][];
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * ProjectPatch
+         * @description JSON merge-patch. Milestones change through their own routes.
+         */
+        ProjectPatch: {
+            /** Account Id */
+            account_id?: string | null;
+            /**
+             * Owner Id
+             * @description Default: the creator.
+             */
+            owner_id?: string | null;
+            /** Summary */
+            summary?: string | null;
+            /** Contract Start Date */
+            contract_start_date?: string | null;
+            /** Contract End Date */
+            contract_end_date?: string | null;
+            /**
+             * Renewal Amount
+             * @description A decimal string or a number in the project's currency.
+             */
+            renewal_amount?: number | string | null;
+            /**
+             * Currency
+             * @description Default: the workspace's.
+             */
+            currency?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Status */
+            status?: ("planned" | "active" | "on_hold" | "done") | null;
+            /** Contact Ids */
+            contact_ids?: string[] | null;
         };
         /** ReadAllOut */
         ReadAllOut: {
@@ -4122,7 +4683,7 @@ export interface components {
         ReasonOut: {
             /**
              * Code
-             * @description `idle`, `close_date_passed`, `no_next_step`, `amount_decreased`, `commitment_overdue`; next actions add `no_meeting`, `proposal_no_follow_up`, `champion_silent`.
+             * @description `idle`, `close_date_passed`, `no_next_step`, `amount_decreased`, `commitment_overdue`; next actions add `no_meeting`, `proposal_no_follow_up`, `champion_silent`; `commitment_overdue` data: `{commitment_ids, count, oldest_due_date, days_overdue}`.
              */
             code: string;
             /**
@@ -4566,6 +5127,16 @@ export interface components {
              */
             type: "task_overdue";
         };
+        /** TemplateMilestone */
+        TemplateMilestone: {
+            /** Title */
+            title: string;
+            /**
+             * Due In Days
+             * @description Due this many days after the win.
+             */
+            due_in_days?: number | null;
+        };
         /** TimelineItemOut */
         TimelineItemOut: {
             /**
@@ -4593,7 +5164,7 @@ export interface components {
              * Subject Type
              * @enum {string}
              */
-            subject_type: "contact" | "account" | "deal";
+            subject_type: "contact" | "account" | "deal" | "project";
             /**
              * Subject Id
              * Format: uuid
@@ -4639,11 +5210,9 @@ export interface components {
             at_risk: components["schemas"]["DealWithReasons"][];
             /**
              * Commitments Due
-             * @description Empty until commitments exist.
+             * @description The member's open commitments due within 7 days or overdue; soonest first.
              */
-            commitments_due: {
-                [key: string]: unknown;
-            }[];
+            commitments_due: components["schemas"]["CommitmentOut"][];
         };
         /** TokenOut */
         TokenOut: {
@@ -9252,6 +9821,1131 @@ export interface operations {
             header?: never;
             path: {
                 deal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TimelineItemOut_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "commitments-list": {
+        parameters: {
+            query?: {
+                deal_id?: string | null;
+                account_id?: string | null;
+                contact_id?: string | null;
+                owner_id?: string | null;
+                status?: ("open" | "kept" | "broken" | "waived") | null;
+                /** @description Due strictly before this date. */
+                due_before?: string | null;
+                /** @description due_date, created_at or updated_at; -field descends. */
+                sort?: string;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CommitmentOut_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "commitments-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommitmentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitmentOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "commitments-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                commitment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitmentOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "commitments-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                commitment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "commitments-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                commitment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommitmentPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitmentOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "projects-list": {
+        parameters: {
+            query?: {
+                deal_id?: string | null;
+                account_id?: string | null;
+                owner_id?: string | null;
+                status?: ("planned" | "active" | "on_hold" | "done") | null;
+                /** @description created_at, updated_at or name; -field descends. */
+                sort?: string;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ProjectOut_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "projects-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "projects-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "projects-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "projects-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "projects-add_milestone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MilestoneIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "projects-delete_milestone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                milestone_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "projects-update_milestone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                milestone_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MilestonePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "projects-complete_milestone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                milestone_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "projects-timeline": {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                project_id: string;
             };
             cookie?: never;
         };

@@ -14,6 +14,7 @@ import { usePipelines } from '../pipeline/boardData';
 import { MemberName } from '../shell/MemberName';
 import { EditableField } from '../ui/EditableField';
 import { ErrorState, errorText, Loading } from '../ui/States';
+import { Commitments } from './Commitments';
 import { useChangeStage, useDeal, useUpdateDeal } from './dealData';
 
 export function DealPage() {
@@ -121,11 +122,20 @@ function DealView({ deal }: { deal: Deal }) {
                 <dd>{formatDateTime(deal.closed_at)}</dd>
               </div>
             ) : null}
+            {deal.project_id ? (
+              <div className="editable">
+                <dt>Project</dt>
+                <dd>
+                  <Link to={`/projects/${deal.project_id}`}>Open the delivery project</Link>
+                </dd>
+              </div>
+            ) : null}
             <div className="editable">
               <dt>Created</dt>
               <dd>{formatDateTime(deal.created_at)}</dd>
             </div>
           </dl>
+          <Commitments dealId={deal.id} />
         </section>
         <div className="record-activity">
           <FilesPanel subject="deals" id={deal.id} />

@@ -9,7 +9,7 @@ import type { Activity } from '../api/types';
 import { formatDate, formatDateTime } from '../lib/dates';
 import { formatMoney } from '../lib/money';
 import { Empty, ErrorState, Loading, ProblemAlert } from '../ui/States';
-import { commitmentsDue, type DealWithReasons, isClear, useCompleteTask, useToday } from './todayData';
+import { type DealWithReasons, isClear, type Today, useCompleteTask, useToday } from './todayData';
 import './today.css';
 
 export function TodayPage() {
@@ -172,8 +172,7 @@ function DealGroup({ kind, title, items }: { kind: string; title: string; items:
   );
 }
 
-function Commitments({ items }: { items: Record<string, unknown>[] }) {
-  const commitments = commitmentsDue(items);
+function Commitments({ items: commitments }: { items: Today['commitments_due'] }) {
   return (
     <Group kind="commitments" title="Commitments due" count={commitments.length}>
       <ul className="task-list">

@@ -37,22 +37,6 @@ export function isClear(today: Today): boolean {
   );
 }
 
-/** A commitment as far as Today needs it (the list is free JSON until commitments have a schema). */
-export type CommitmentDue = { id: string; title: string; due_date: string | null; deal_id: string | null; status: string | null };
-
-export function commitmentsDue(items: readonly Record<string, unknown>[]): CommitmentDue[] {
-  const text = (v: unknown) => (typeof v === 'string' && v ? v : null);
-  return items
-    .filter((c) => typeof c.id === 'string')
-    .map((c) => ({
-      id: c.id as string,
-      title: text(c.title) ?? 'Commitment',
-      due_date: text(c.due_date),
-      deal_id: text(c.deal_id),
-      status: text(c.status),
-    }));
-}
-
 export function useCompleteTask() {
   const queryClient = useQueryClient();
   return useMutation({

@@ -16,6 +16,7 @@ import { ReportsPage } from './reports/ReportsPage';
 import { SettingsPage } from './placeholders/SettingsPage';
 import { AppShell } from './shell/AppShell';
 import { TodayPage } from './today/TodayPage';
+import { TrashPage } from './trash/TrashPage';
 import { Empty } from './ui/States';
 
 function useRedirectOnLostSession() {
@@ -50,6 +51,7 @@ export function App() {
         <Route path="reports" element={<ReportsPage />} />
         <Route path="import" element={<ImportPage />} />
         <Route path="settings" element={<SettingsPage />} />
+        <Route path="trash" element={<TrashPage />} />
         <Route
           path="*"
           element={

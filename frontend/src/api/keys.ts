@@ -17,4 +17,6 @@ export const keys = {
   account: (id: string) => ['account', id] as const,
   tasks: (ownerId: string) => ['tasks', ownerId] as const,
   tasksAll: ['tasks'] as const,
+  trash: (object: string, cursor: string | null) => ['trash', object, cursor] as const,
+  trashAll: ['trash'] as const,
 };

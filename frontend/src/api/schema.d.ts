@@ -1343,10 +1343,233 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/trash": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Trash */
+        get: operations["trash-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{contact_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore Contact
+         * @description Bring a deleted record back from the trash with its links (404 when it is not there).
+         */
+        post: operations["contacts-restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore Account
+         * @description Bring a deleted record back from the trash with its links (404 when it is not there).
+         */
+        post: operations["accounts-restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deals/{deal_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore Deal
+         * @description Bring a deleted record back from the trash with its links (404 when it is not there). A deal whose stage was removed meanwhile cannot come back (409).
+         */
+        post: operations["deals-restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities/{activity_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore Activity
+         * @description Bring a deleted record back from the trash with its links (404 when it is not there).
+         */
+        post: operations["activities-restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Contacts Bulk
+         * @description Apply one action to many records, each through the same rules as a single edit. Up to 200 records run at once (200 with each record's result); more run in a worker (202).
+         */
+        post: operations["contacts-bulk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accounts Bulk
+         * @description Apply one action to many records, each through the same rules as a single edit. Up to 200 records run at once (200 with each record's result); more run in a worker (202).
+         */
+        post: operations["accounts-bulk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deals/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deals Bulk
+         * @description Apply one action to many records, each through the same rules as a single edit. Up to 200 records run at once (200 with each record's result); more run in a worker (202). `move_stage` checks each deal as a board move does.
+         */
+        post: operations["deals-bulk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bulk-operations/{operation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Operation */
+        get: operations["bulk-operations-get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AccountBulkIn */
+        AccountBulkIn: {
+            /**
+             * Ids
+             * @description The records, or give `filter` instead.
+             */
+            ids?: string[] | null;
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "update" | "assign_owner" | "add_tag" | "remove_tag" | "delete" | "move_stage";
+            /**
+             * Owner Id
+             * @description assign_owner: the member who will own them.
+             */
+            owner_id?: string | null;
+            /**
+             * Tag
+             * @description add_tag, remove_tag.
+             */
+            tag?: string | null;
+            /**
+             * If Match
+             * @description Versions the records must still have ({id: version}); a record that moved on fails alone with status 412, the others go ahead.
+             */
+            if_match?: {
+                [key: string]: number;
+            } | null;
+            /** @description The records the list would show with these filters. */
+            filter?: components["schemas"]["AccountFilter"] | null;
+            /** @description update: a merge-patch applied to each. */
+            changes?: components["schemas"]["AccountPatch"] | null;
+        };
+        /** AccountFilter */
+        AccountFilter: {
+            /** Owner Id */
+            owner_id?: string | null;
+            /** Domain */
+            domain?: string | null;
+            /** Industry */
+            industry?: string | null;
+            /** Tag */
+            tag?: string | null;
+            /** Updated After */
+            updated_after?: string | null;
+            /** Q */
+            q?: string | null;
+        };
         /** AccountIn */
         AccountIn: {
             /**
@@ -1831,6 +2054,83 @@ export interface components {
              */
             mapping?: string | null;
         };
+        /** BulkOperationOut */
+        BulkOperationOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Object
+             * @enum {string}
+             */
+            object: "contacts" | "accounts" | "deals";
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "update" | "assign_owner" | "add_tag" | "remove_tag" | "delete" | "move_stage";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "failed";
+            /** Total */
+            total: number;
+            /**
+             * Done
+             * @description Records processed so far (ok, skipped or failed).
+             */
+            done: number;
+            /** Succeeded */
+            succeeded: number;
+            /** Skipped */
+            skipped: number;
+            /** Failed */
+            failed: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Results
+             * @description Per-record results in the order given, a page at a time.
+             */
+            results: components["schemas"]["BulkResultOut"][];
+            /**
+             * Next Cursor
+             * @description `?cursor=` for the next page of results.
+             */
+            next_cursor?: string | null;
+        };
+        /** BulkResultOut */
+        BulkResultOut: {
+            /**
+             * Id
+             * Format: uuid
+             * @description The record's id.
+             */
+            id: string;
+            /**
+             * Status
+             * @description skipped: nothing to change (already the owner, already tagged, already in the stage).
+             * @enum {string}
+             */
+            status: "pending" | "ok" | "failed" | "skipped";
+            /**
+             * Error
+             * @description For a failure: the problem a single edit would have answered (status, title, detail, errors).
+             */
+            error?: {
+                [key: string]: unknown;
+            } | null;
+        };
         /** CloseAsLost */
         CloseAsLost: {
             /**
@@ -1868,6 +2168,40 @@ export interface components {
              */
             value: string | number | boolean | (string | number | boolean | null)[] | null;
         };
+        /** ContactBulkIn */
+        ContactBulkIn: {
+            /**
+             * Ids
+             * @description The records, or give `filter` instead.
+             */
+            ids?: string[] | null;
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "update" | "assign_owner" | "add_tag" | "remove_tag" | "delete" | "move_stage";
+            /**
+             * Owner Id
+             * @description assign_owner: the member who will own them.
+             */
+            owner_id?: string | null;
+            /**
+             * Tag
+             * @description add_tag, remove_tag.
+             */
+            tag?: string | null;
+            /**
+             * If Match
+             * @description Versions the records must still have ({id: version}); a record that moved on fails alone with status 412, the others go ahead.
+             */
+            if_match?: {
+                [key: string]: number;
+            } | null;
+            /** @description The records the list would show with these filters. */
+            filter?: components["schemas"]["ContactFilter"] | null;
+            /** @description update: a merge-patch applied to each. */
+            changes?: components["schemas"]["ContactPatch"] | null;
+        };
         /** ContactCreatedFromForm */
         ContactCreatedFromForm: {
             /**
@@ -1875,6 +2209,23 @@ export interface components {
              * @enum {string}
              */
             type: "contact_created_from_form";
+        };
+        /** ContactFilter */
+        ContactFilter: {
+            /** Owner Id */
+            owner_id?: string | null;
+            /** Account Id */
+            account_id?: string | null;
+            /** Tag */
+            tag?: string | null;
+            /** Email */
+            email?: string | null;
+            /** Updated After */
+            updated_after?: string | null;
+            /** Created After */
+            created_after?: string | null;
+            /** Q */
+            q?: string | null;
         };
         /**
          * ContactIn
@@ -2044,6 +2395,55 @@ export interface components {
              */
             assignee: "owner" | string;
         };
+        /** DealBulkIn */
+        DealBulkIn: {
+            /**
+             * Ids
+             * @description The records, or give `filter` instead.
+             */
+            ids?: string[] | null;
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "update" | "assign_owner" | "add_tag" | "remove_tag" | "delete" | "move_stage";
+            /**
+             * Owner Id
+             * @description assign_owner: the member who will own them.
+             */
+            owner_id?: string | null;
+            /**
+             * Tag
+             * @description add_tag, remove_tag.
+             */
+            tag?: string | null;
+            /**
+             * If Match
+             * @description Versions the records must still have ({id: version}); a record that moved on fails alone with status 412, the others go ahead.
+             */
+            if_match?: {
+                [key: string]: number;
+            } | null;
+            /** @description The records the list would show with these filters. */
+            filter?: components["schemas"]["DealFilter"] | null;
+            /** @description update: a merge-patch applied to each. */
+            changes?: components["schemas"]["DealPatch"] | null;
+            /**
+             * Stage Id
+             * @description move_stage: the stage (top of its column).
+             */
+            stage_id?: string | null;
+            /**
+             * Pipeline Id
+             * @description move_stage into another pipeline: that pipeline.
+             */
+            pipeline_id?: string | null;
+            /**
+             * Lost Reason
+             * @description move_stage into a lost stage.
+             */
+            lost_reason?: string | null;
+        };
         /** DealCloseDatePassed */
         DealCloseDatePassed: {
             /**
@@ -2059,6 +2459,25 @@ export interface components {
              * @enum {string}
              */
             type: "deal_created";
+        };
+        /** DealFilter */
+        DealFilter: {
+            /** Pipeline Id */
+            pipeline_id?: string | null;
+            /** Stage Id */
+            stage_id?: string | null;
+            /** Status */
+            status?: ("open" | "won" | "lost") | null;
+            /** Owner Id */
+            owner_id?: string | null;
+            /** Account Id */
+            account_id?: string | null;
+            /** Contact Id */
+            contact_id?: string | null;
+            /** Updated After */
+            updated_after?: string | null;
+            /** Q */
+            q?: string | null;
         };
         /**
          * DealIdle
@@ -3146,6 +3565,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[TrashItemOut] */
+        Page_TrashItemOut_: {
+            /** Items */
+            items: components["schemas"]["TrashItemOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[WebhookOut] */
         Page_WebhookOut_: {
             /** Items */
@@ -3828,6 +4254,37 @@ export interface components {
              * @enum {string}
              */
             role: "admin" | "member";
+        };
+        /** TrashItemOut */
+        TrashItemOut: {
+            /**
+             * Object
+             * @enum {string}
+             */
+            object: "contacts" | "accounts" | "deals" | "activities";
+            /**
+             * Id
+             * Format: uuid
+             * @description The deleted record's own id: restore it at /{object}/{id}/restore.
+             */
+            id: string;
+            /**
+             * Title
+             * @description The record's name, title or subject when it was deleted.
+             */
+            title: string;
+            /**
+             * Deleted At
+             * Format: date-time
+             */
+            deleted_at: string;
+            deleted_by: components["schemas"]["ActorOut"];
+            /**
+             * Purge At
+             * Format: date-time
+             * @description When the nightly purge forgets it for good (30 days on).
+             */
+            purge_at: string;
         };
         /** UserOut */
         UserOut: {
@@ -11940,6 +12397,711 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "trash-list": {
+        parameters: {
+            query?: {
+                /** @description Only deleted records of this kind. */
+                object?: ("contacts" | "accounts" | "deals" | "activities") | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TrashItemOut_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "contacts-restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "accounts-restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "deals-restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "activities-restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["api__schemas__activities__ActivityOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "contacts-bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactBulkIn"];
+            };
+        };
+        responses: {
+            /** @description Up to 200 records: done, with every result. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOperationOut"];
+                };
+            };
+            /** @description More: queued for a worker; follow it at /bulk-operations/{id}. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOperationOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "accounts-bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountBulkIn"];
+            };
+        };
+        responses: {
+            /** @description Up to 200 records: done, with every result. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOperationOut"];
+                };
+            };
+            /** @description More: queued for a worker; follow it at /bulk-operations/{id}. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOperationOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "deals-bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DealBulkIn"];
+            };
+        };
+        responses: {
+            /** @description Up to 200 records: done, with every result. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOperationOut"];
+                };
+            };
+            /** @description More: queued for a worker; follow it at /bulk-operations/{id}. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOperationOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "bulk-operations-get": {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                operation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOperationOut"];
                 };
             };
             /** @description Bad request */

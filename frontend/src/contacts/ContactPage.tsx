@@ -7,6 +7,7 @@ import { isApiError } from '../api/problem';
 import type { Contact } from '../api/types';
 import { formatDateTime } from '../lib/dates';
 import { MemberName } from '../shell/MemberName';
+import { DeleteRecordButton } from '../trash/DeleteRecordButton';
 import { EditableField } from '../ui/EditableField';
 import { ErrorState, Loading } from '../ui/States';
 import { contactName, useContact, useUpdateContact } from './contactData';
@@ -55,6 +56,7 @@ function ContactView({ contact }: { contact: Contact }) {
       <div className="page-header">
         <title>{`${contactName(contact)} · Rapport`}</title>
         <h1 id="contact-title">{contactName(contact)}</h1>
+        <DeleteRecordButton object="contacts" id={contact.id} name={contactName(contact)} noun="contact" />
       </div>
       <div className="record-layout">
         <section className="record-fields" aria-label="Contact details">

@@ -1,4 +1,5 @@
 /** /settings: the workspace and its members, read-only for now. */
+import { Link } from 'react-router';
 import { useMe } from '../auth/session';
 import { useMembers, useWorkspace } from '../shell/workspaceData';
 import { ErrorState, Loading } from '../ui/States';
@@ -14,6 +15,12 @@ export function SettingsPage() {
       <p className="muted">
         Editing the workspace, pipelines, members, forms and webhooks here is coming{me.data?.role === 'admin' ? '' : ' (for admins)'}.
       </p>
+      <section className="settings-block" aria-labelledby="settings-trash">
+        <h2 id="settings-trash">Deleted records</h2>
+        <p>
+          Deleted contacts, accounts, deals and activities are kept for 30 days: <Link to="/trash">open the Trash</Link> to restore them.
+        </p>
+      </section>
       <section className="settings-block" aria-labelledby="settings-workspace">
         <h2 id="settings-workspace">Workspace</h2>
         {workspace.isPending ? (

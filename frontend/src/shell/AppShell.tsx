@@ -4,6 +4,7 @@ import { isApiError } from '../api/problem';
 import { useLogout, useMe } from '../auth/session';
 import { ErrorBoundary } from '../ui/ErrorBoundary';
 import { ErrorState, Loading } from '../ui/States';
+import { Toasts } from '../ui/Toasts';
 
 export const MAIN_NAV = [
   { to: '/today', label: 'Today' },
@@ -74,6 +75,7 @@ export function AppShell() {
           <Outlet />
         </ErrorBoundary>
       </main>
+      <Toasts />
     </div>
   );
 }

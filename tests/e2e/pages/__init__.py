@@ -6,5 +6,15 @@ from tests.e2e.pages.contacts import ContactsPage
 from tests.e2e.pages.deal import DealPage
 from tests.e2e.pages.shell import AppShell
 from tests.e2e.pages.today import TodayPage
+from tests.e2e.pages.trash import TrashPage
 
-__all__ = ["AppShell", "BoardPage", "ContactsPage", "DealPage", "LoginPage", "SignupPage", "TodayPage"]
+__all__ = [
+    "AppShell",
+    "BoardPage",
+    "ContactsPage",
+    "DealPage",
+    "LoginPage",
+    "SignupPage",
+    "TodayPage",
+    "TrashPage",
+]

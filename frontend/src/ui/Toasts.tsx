@@ -7,9 +7,9 @@ export function Toasts() {
   const toasts = useToasts();
   const [failure, setFailure] = useState<string | null>(null);
   return (
-    <div className="toasts" role="status" aria-live="polite">
+    <div className="toasts" aria-live="polite">
       {toasts.map((toast) => (
-        <div className="toast" key={toast.id}>
+        <div className="toast" role="status" key={toast.id}>
           <span>{toast.text}</span>
           {toast.action ? (
             <button

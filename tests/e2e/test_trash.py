@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages import ContactsPage, TrashPage
+from tests.e2e.pages import BoardPage, ContactsPage, TrashPage
 from tests.e2e.pages.trash import delete_record, toast
 from tests.e2e.support import E2E, WorkspaceApi
 
@@ -54,3 +54,19 @@ def test_undo_right_after_a_delete_brings_the_contact_back(signed_in: Page, work
 
     expect(contacts.row("Marge Simpson")).to_be_visible()
     expect(toast(signed_in)).to_have_count(0)
+
+
+def test_a_deleted_deal_leaves_the_board_and_comes_back_to_its_column(
+    signed_in: Page, workspace: WorkspaceApi
+) -> None:
+    deal = workspace.create_deal("Monorail", stage="Qualified", amount="5000")
+    signed_in.goto(f"/deals/{deal['id']}")
+    delete_record(signed_in, "deal")
+
+    board = BoardPage(signed_in).wait_until_loaded()
+    expect(board.card("Monorail")).to_have_count(0)
+
+    TrashPage(signed_in).open_from_settings().restore("Monorail")
+    expect(signed_in.get_by_role("status").filter(has_text="Restored Monorail")).to_be_visible()
+    board = BoardPage(signed_in).open()
+    expect(board.card("Monorail", stage="Qualified")).to_be_visible()

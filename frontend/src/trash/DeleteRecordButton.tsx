@@ -2,9 +2,9 @@
 import { useNavigate } from 'react-router';
 import { ProblemAlert } from '../ui/States';
 import { showToast } from '../ui/toasts';
-import { useDeleteRecord, useUndoToast } from './trashData';
+import { type DeletableObject, useDeleteRecord, useUndoToast } from './trashData';
 
-type Props = { object: 'contacts' | 'accounts'; id: string; name: string; noun: string };
+type Props = { object: DeletableObject; id: string; name: string; noun: string };
 
 export function DeleteRecordButton({ object, id, name, noun }: Props) {
   const remove = useDeleteRecord(object);
@@ -21,7 +21,8 @@ export function DeleteRecordButton({ object, id, name, noun }: Props) {
           remove.mutate(id, {
             onSuccess: () => {
               showToast(undo(object, id, `${name}`));
-              navigate(`/${object}`);
+              // A deal is found on the board; contacts and accounts on their lists.
+              navigate(object === 'deals' ? '/pipeline' : `/${object}`);
             },
           });
         }}

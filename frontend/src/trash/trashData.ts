@@ -63,20 +63,27 @@ export function useRestore() {
   });
 }
 
-async function deleteRecord(object: 'contacts' | 'accounts', id: string) {
+export type DeletableObject = 'contacts' | 'accounts' | 'deals';
+
+async function deleteRecord(object: DeletableObject, id: string) {
   if (object === 'contacts') {
     return unwrap(api.DELETE('/api/v1/contacts/{contact_id}', { params: { path: { contact_id: id } } }));
+  }
+  if (object === 'deals') {
+    return unwrap(api.DELETE('/api/v1/deals/{deal_id}', { params: { path: { deal_id: id } } }));
   }
   return unwrap(api.DELETE('/api/v1/accounts/{account_id}', { params: { path: { account_id: id } } }));
 }
 
-export function useDeleteRecord(object: 'contacts' | 'accounts') {
+export function useDeleteRecord(object: DeletableObject) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => deleteRecord(object, id),
     onSuccess: (_data, id) => {
       invalidateAfter(queryClient, object, id);
-      queryClient.removeQueries({ queryKey: object === 'contacts' ? keys.contact(id) : keys.account(id) });
+      queryClient.removeQueries({
+        queryKey: object === 'contacts' ? keys.contact(id) : object === 'deals' ? keys.deal(id) : keys.account(id),
+      });
     },
   });
 }

@@ -148,8 +148,11 @@ async def restore(
     try:
         async with session.begin_nested():
             await trash_links.insert_row(session, table, row, skip_existing=False)
-    except IntegrityError as exc:
-        raise Conflict(f"This {SUBJECTS[table]} cannot be restored: {exc.orig}") from None
+    except IntegrityError:
+        # A unique value (a tracking token, say) was taken by another record meanwhile.
+        raise Conflict(
+            f"This {SUBJECTS[table]} cannot be restored: another record now holds one of its unique values"
+        ) from None
     for entry in snap.get("cascade", []):
         dropped += await _restore_cascaded(session, cat, entry["table"], dict(entry["row"]))
     for link in snap.get("set_null", []):

@@ -17,6 +17,7 @@ import { ReportsPage } from './reports/ReportsPage';
 import { SettingsPage } from './settings/SettingsPage';
 import { AppShell } from './shell/AppShell';
 import { TodayPage } from './today/TodayPage';
+import { TrashPage } from './trash/TrashPage';
 import { Empty } from './ui/States';
 
 function useRedirectOnLostSession() {
@@ -53,6 +54,7 @@ export function App() {
         <Route path="import" element={<ImportPage />} />
         <Route path="settings" element={<SettingsPage />} />
         <Route path="settings/:section" element={<SettingsPage />} />
+        <Route path="trash" element={<TrashPage />} />
         <Route
           path="*"
           element={

@@ -1,4 +1,5 @@
 /** /accounts/:accountId: an account's fields (edited in place), its people and deals, timeline. */
+import { DeleteRecordButton } from '../trash/DeleteRecordButton';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { ActivityForm } from '../activities/ActivityForm';
@@ -48,6 +49,7 @@ function AccountView({ account }: { account: Account }) {
       <div className="page-header">
         <title>{`${account.name} · Rapport`}</title>
         <h1 id="account-title">{account.name}</h1>
+        <DeleteRecordButton object="accounts" id={account.id} name={account.name} noun="account" />
       </div>
       <div className="record-layout">
         <div className="record-side">

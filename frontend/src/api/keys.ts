@@ -20,4 +20,6 @@ export const keys = {
   today: ['today'] as const,
   notifications: ['notifications'] as const,
   duplicates: (object: 'contacts' | 'accounts') => ['duplicates', object] as const,
+  trash: (object: string, cursor: string | null) => ['trash', object, cursor] as const,
+  trashAll: ['trash'] as const,
 };

@@ -39,3 +39,6 @@ export type ActivityType = Activity['type'];
 export type TimelineItem = ItemOf<ResponseOf<'/api/v1/deals/{deal_id}/timeline'>>;
 
 export type Role = Me['role'];
+export type TrashItem = ItemOf<ResponseOf<'/api/v1/trash'>>;
+export type TrashObject = TrashItem['object'];
+export type BulkOperation = ResponseOf<'/api/v1/bulk-operations/{operation_id}'>;

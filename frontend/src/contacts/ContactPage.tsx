@@ -9,6 +9,7 @@ import type { Contact } from '../api/types';
 import { FilesPanel } from '../files/FilesPanel';
 import { formatDateTime } from '../lib/dates';
 import { MemberName } from '../shell/MemberName';
+import { DeleteRecordButton } from '../trash/DeleteRecordButton';
 import { EditableField } from '../ui/EditableField';
 import { ErrorState, Loading } from '../ui/States';
 import { contactName, useContact, useUpdateContact } from './contactData';
@@ -58,6 +59,7 @@ function ContactView({ contact }: { contact: Contact }) {
       <div className="page-header">
         <title>{`${contactName(contact)} · Rapport`}</title>
         <h1 id="contact-title">{contactName(contact)}</h1>
+        <DeleteRecordButton object="contacts" id={contact.id} name={contactName(contact)} noun="contact" />
       </div>
       <ContactDuplicates contact={contact} />
       <div className="record-layout">

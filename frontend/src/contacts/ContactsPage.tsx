@@ -3,9 +3,12 @@ import { type FormEvent, useId, useState } from 'react';
 import { Link } from 'react-router';
 import { isApiError } from '../api/problem';
 import type { Contact } from '../api/types';
+import { MemberName } from '../shell/MemberName';
+import { useMembers } from '../shell/workspaceData';
 import { RecordListPage } from '../ui/RecordListPage';
 import { ProblemAlert } from '../ui/States';
-import { contactName, useContact, useContacts, useCreateContact } from './contactData';
+import { showToast } from '../ui/toasts';
+import { contactName, useBulkContacts, useContact, useContacts, useCreateContact } from './contactData';
 
 export function ContactsPage() {
   return (
@@ -18,10 +21,63 @@ export function ContactsPage() {
         { header: 'Email', cell: (c) => c.email },
         { header: 'Phone', cell: (c) => c.phone },
         { header: 'Title', cell: (c) => c.title },
+        { header: 'Owner', cell: (c) => <MemberName id={c.owner_id} /> },
       ]}
+      bulk={{ name: contactName, renderActions: (ids, clear) => <ChangeOwner ids={ids} onDone={clear} /> }}
       newLabel="New contact"
       renderNewForm={(close) => <NewContactForm onDone={close} />}
     />
+  );
+}
+
+/** The selected contacts get another owner, each through the same rules as a single edit. */
+function ChangeOwner({ ids, onDone }: { ids: string[]; onDone: () => void }) {
+  const id = useId();
+  const members = useMembers();
+  const change = useBulkContacts();
+  const [ownerId, setOwnerId] = useState('');
+  const [outcome, setOutcome] = useState<string | null>(null);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!ownerId) return;
+    change.mutate(
+      { ids, action: 'assign_owner', owner_id: ownerId },
+      {
+        onSuccess: (operation) => {
+          const failed = operation.results.filter((r) => r.status === 'failed');
+          const parts = [`Changed the owner of ${operation.succeeded} contact${operation.succeeded === 1 ? '' : 's'}.`];
+          if (operation.skipped) parts.push(`${operation.skipped} already had that owner.`);
+          if (operation.status !== 'done') parts.push('The rest is being changed in the background.');
+          if (failed.length) parts.push(`${failed.length} could not be changed: ${String(failed[0]?.error?.detail ?? 'refused')}.`);
+          if (failed.length) {
+            setOutcome(parts.join(' '));
+          } else {
+            showToast({ text: parts.join(' ') });
+            onDone();
+          }
+        },
+      },
+    );
+  }
+
+  return (
+    <form className="inline-form" onSubmit={submit} aria-label="Change owner">
+      <label htmlFor={`${id}-owner`}>New owner</label>
+      <select id={`${id}-owner`} value={ownerId} onChange={(e) => setOwnerId(e.target.value)} required>
+        <option value="">Choose…</option>
+        {(members.data?.items ?? []).map((m) => (
+          <option key={m.id} value={m.id}>
+            {m.name || m.email}
+          </option>
+        ))}
+      </select>
+      <button type="submit" className="button button-primary" disabled={!ownerId || change.isPending}>
+        Change owner
+      </button>
+      <ProblemAlert error={change.error} />
+      {outcome ? <p role="status">{outcome}</p> : null}
+    </form>
   );
 }
 

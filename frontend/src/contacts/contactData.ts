@@ -2,7 +2,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, unwrap } from '../api/client';
 import { keys } from '../api/keys';
-import type { Contact } from '../api/types';
+import type { BodyOf, BulkOperation, Contact } from '../api/types';
 
 export function useContacts(q: string, cursor: string | null) {
   return useQuery({
@@ -56,5 +56,20 @@ export function useUpdateContact(contact: Contact | undefined) {
       void queryClient.invalidateQueries({ queryKey: keys.timeline('contacts', updated.id) });
     },
     onError: () => contact && queryClient.invalidateQueries({ queryKey: keys.contact(contact.id) }),
+  });
+}
+
+export type ContactBulk = BodyOf<'/api/v1/contacts/bulk', 'post'>;
+
+/** One action on many contacts; the answer is the operation with each contact's result. */
+export function useBulkContacts() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: ContactBulk): Promise<BulkOperation> =>
+      unwrap(api.POST('/api/v1/contacts/bulk', { body })) as Promise<BulkOperation>,
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: keys.contactsAll });
+      void queryClient.invalidateQueries({ queryKey: ['contact'] });
+    },
   });
 }

@@ -12,6 +12,7 @@ import { formatDate, formatDateTime } from '../lib/dates';
 import { formatMoney, parseAmountInput } from '../lib/money';
 import { usePipelines } from '../pipeline/boardData';
 import { MemberName } from '../shell/MemberName';
+import { DeleteRecordButton } from '../trash/DeleteRecordButton';
 import { EditableField } from '../ui/EditableField';
 import { ErrorState, errorText, Loading } from '../ui/States';
 import { Commitments } from './Commitments';
@@ -60,6 +61,7 @@ function DealView({ deal }: { deal: Deal }) {
         <title>{`${deal.title} · Rapport`}</title>
         <h1 id="deal-title">{deal.title}</h1>
         <span className={`status-badge status-${deal.status}`}>{deal.status}</span>
+        <DeleteRecordButton object="deals" id={deal.id} name={deal.title} noun="deal" />
       </div>
 
       <div className="record-layout">

@@ -7,6 +7,7 @@ import type { ComponentType } from 'react';
 import { ApiKeysSettings } from './ApiKeysSettings';
 import { AuditLog } from './AuditLog';
 import { AutomationsSettings } from './AutomationsSettings';
+import { DeletedRecords } from './DeletedRecords';
 import { FormsSettings } from './FormsSettings';
 import { MembersSettings } from './MembersSettings';
 import { PipelinesSettings } from './PipelinesSettings';
@@ -32,4 +33,5 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   { path: 'api-keys', title: 'API keys', component: ApiKeysSettings },
   { path: 'webhooks', title: 'Webhooks', component: WebhooksSettings },
   { path: 'audit-log', title: 'Audit log', component: AuditLog },
+  { path: 'deleted-records', title: 'Deleted records', component: DeletedRecords },
 ];

@@ -5,6 +5,7 @@ import { useLogout, useMe } from '../auth/session';
 import { ErrorBoundary } from '../ui/ErrorBoundary';
 import { ErrorState, Loading } from '../ui/States';
 import { NotificationsBell } from './NotificationsBell';
+import { Toasts } from '../ui/Toasts';
 
 export const MAIN_NAV = [
   { to: '/today', label: 'Today' },
@@ -76,6 +77,7 @@ export function AppShell() {
           <Outlet />
         </ErrorBoundary>
       </main>
+      <Toasts />
     </div>
   );
 }

@@ -23,15 +23,35 @@ type Props<T extends { id: string }> = {
   columns: ListColumn<T>[];
   newLabel: string;
   renderNewForm: (close: () => void) => ReactNode;
+  /** Rows can be selected and these actions applied to the selection. */
+  bulk?: {
+    /** How a row's checkbox is named: "Select Hank Scorpio". */
+    name: (item: T) => string;
+    renderActions: (ids: string[], clear: () => void) => ReactNode;
+  };
 };
 
-export function RecordListPage<T extends { id: string }>({ title, noun, useList, rowHeader, columns, newLabel, renderNewForm }: Props<T>) {
+export function RecordListPage<T extends { id: string }>({
+  title,
+  noun,
+  useList,
+  rowHeader,
+  columns,
+  newLabel,
+  renderNewForm,
+  bulk,
+}: Props<T>) {
   const id = useId();
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
   const trail = useCursorTrail(q);
   const list = useList(q, trail.cursor);
   const [adding, setAdding] = useState(false);
+  const [selected, setSelected] = useState<string[]>([]);
+  const pageIds = list.data?.items.map((item) => item.id) ?? [];
+  const allOnPage = pageIds.length > 0 && pageIds.every((rowId) => selected.includes(rowId));
+  const toggle = (rowId: string, on: boolean) =>
+    setSelected((ids) => (on ? [...ids.filter((x) => x !== rowId), rowId] : ids.filter((x) => x !== rowId)));
 
   return (
     <section className="page" aria-labelledby={`${id}-title`}>
@@ -54,10 +74,33 @@ export function RecordListPage<T extends { id: string }>({ title, noun, useList,
         </Empty>
       ) : (
         <>
+          {bulk && selected.length > 0 ? (
+            <div className="bulk-bar" role="region" aria-label="Bulk actions">
+              <span>{selected.length} selected</span>
+              {bulk.renderActions(selected, () => setSelected([]))}
+              <button type="button" className="button button-quiet" onClick={() => setSelected([])}>
+                Clear selection
+              </button>
+            </div>
+          ) : null}
           <div className="table-wrap">
             <table className="records">
               <thead>
                 <tr>
+                  {bulk ? (
+                    <td className="select-cell">
+                      <input
+                        type="checkbox"
+                        aria-label="Select all on this page"
+                        checked={allOnPage}
+                        onChange={(e) =>
+                          setSelected((ids) =>
+                            e.target.checked ? [...new Set([...ids, ...pageIds])] : ids.filter((x) => !pageIds.includes(x)),
+                          )
+                        }
+                      />
+                    </td>
+                  ) : null}
                   <th scope="col">{rowHeader.header}</th>
                   {columns.map((c) => (
                     <th scope="col" key={c.header}>
@@ -69,6 +112,16 @@ export function RecordListPage<T extends { id: string }>({ title, noun, useList,
               <tbody>
                 {list.data.items.map((item) => (
                   <tr key={item.id}>
+                    {bulk ? (
+                      <td className="select-cell">
+                        <input
+                          type="checkbox"
+                          aria-label={`Select ${bulk.name(item)}`}
+                          checked={selected.includes(item.id)}
+                          onChange={(e) => toggle(item.id, e.target.checked)}
+                        />
+                      </td>
+                    ) : null}
                     <th scope="row">{rowHeader.cell(item)}</th>
                     {columns.map((c) => (
                       <td key={c.header}>{c.cell(item) ?? '—'}</td>

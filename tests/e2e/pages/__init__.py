@@ -8,6 +8,7 @@ from tests.e2e.pages.imports import ImportPage
 from tests.e2e.pages.settings import SettingsPage
 from tests.e2e.pages.shell import AppShell
 from tests.e2e.pages.today import TodayPage
+from tests.e2e.pages.trash import TrashPage
 
 __all__ = [
     "AppShell",
@@ -19,4 +20,5 @@ __all__ = [
     "SettingsPage",
     "SignupPage",
     "TodayPage",
+    "TrashPage",
 ]

@@ -26,3 +26,15 @@ class ContactsPage:
     def rows(self) -> Locator:
         """Data rows (the header row holds column headers, not a row header)."""
         return self.page.get_by_role("row").filter(has=self.page.get_by_role("rowheader"))
+
+    def select(self, name: str) -> None:
+        self.page.get_by_role("checkbox", name=f"Select {name}").check()
+
+    def change_owner_of_selected(self, owner: str) -> None:
+        bar = self.page.get_by_role("region", name="Bulk actions")
+        bar.get_by_label("New owner").select_option(label=owner)
+        bar.get_by_role("button", name="Change owner").click()
+
+    def owner_of(self, name: str) -> Locator:
+        """The Owner cell of a contact's row (the fifth column)."""
+        return self.row(name).get_by_role("cell").nth(4)

@@ -21,11 +21,11 @@ from sqlalchemy import ColumnElement, Select, func, or_, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from domain import ranks
+from domain import lost_reasons, ranks
 from domain.deals import (
     DealRecord,
     announce,
-    contact_ids_by_deal,
+    deal_links,
     deal_records,
     enter_stage,
     entry_events,
@@ -34,6 +34,7 @@ from domain.deals import (
     load_stage,
     missing_errors,
     missing_fields,
+    record_of,
     title_matches,
 )
 from domain.errors import FieldError, ValidationFailed, invalid
@@ -58,6 +59,8 @@ async def move_deal(
     after_id: uuid.UUID | None,
     expected_version: int | None,
     lost_reason: str | None = None,
+    lost_reason_detail: str | None = None,
+    off_list: lost_reasons.OffList = "refuse",
     pipeline_id: uuid.UUID | None = None,
     now: datetime,
 ) -> DealRecord:
@@ -82,9 +85,17 @@ async def move_deal(
                 msg="Moving to another pipeline's stage needs pipeline_id equal to that stage's pipeline",
             )
         )
-    contacts = (await contact_ids_by_deal(session, ws, [deal.id]))[deal.id]
+    links = (await deal_links(session, ws, [deal.id]))[deal.id]
+    contacts = [c for c, _ in links]
     changing = target.id != deal.stage_id
-    reason = clean_text(lost_reason)
+    reason, detail = clean_text(lost_reason), clean_text(lost_reason_detail)
+    if reason is not None:
+        # A reason from the workspace's pick-list (automations may file theirs under "Other").
+        try:
+            reason, detail = await lost_reasons.resolve(session, ws, reason, detail, off_list=off_list)
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
+            reason = lost_reason
     if changing:
         errors += missing_errors(target, missing_fields(deal, contacts, target))
         if target.kind == "lost" and not (reason or deal.lost_reason):
@@ -115,12 +126,12 @@ async def move_deal(
         session, workspace_id=ws, stage_id=target.id, moving_id=deal.id, after_id=after_id
     )
     deal.updated_at = now
-    record_ = DealRecord(deal, contacts)
+    record_ = record_of(deal, links)
     if not changing:
         await session.flush()
         return record_
     if target.kind == "lost" and reason:
-        deal.lost_reason = reason
+        deal.lost_reason, deal.lost_reason_detail = reason, detail
     enter_stage(deal, target, now)
     await session.flush()
     await _stage_entered(session, principal, record_, source, target, now)
@@ -318,13 +329,13 @@ async def board_columns(
             )
         ).scalars()
     )
-    contacts = await contact_ids_by_deal(session, ws, [d.id for d in cards])
+    links = await deal_links(session, ws, [d.id for d in cards])
     for deal in cards:
         column = columns.get(deal.stage_id)
         if column is None:
             continue
         if len(column.cards) < limit:
-            column.cards.append(DealRecord(deal, contacts[deal.id]))
+            column.cards.append(record_of(deal, links[deal.id]))
         else:
             last = column.cards[-1].deal
             column.next = Keyset(sort="rank", value=last.rank, id=last.id)

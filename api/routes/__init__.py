@@ -9,6 +9,7 @@ from api.routes import (
     auth,
     automations,
     contacts,
+    custom_fields,
     deals,
     exports,
     form_intake,
@@ -53,4 +54,5 @@ ROUTERS: list[APIRouter] = [
     hygiene.router,
     imports.router,
     exports.router,
+    custom_fields.router,
 ]

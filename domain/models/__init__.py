@@ -23,6 +23,7 @@ from domain.models.crm import (
     StageChange,
     StageTotal,
 )
+from domain.models.custom_fields import CustomField, LostReason
 from domain.models.forms import Form, FormSubmission
 from domain.models.hygiene import (
     AccountDuplicate,
@@ -49,6 +50,7 @@ __all__ = [
     "Base",
     "Contact",
     "ContactDuplicate",
+    "CustomField",
     "Deal",
     "DealContact",
     "EmailMessage",
@@ -61,6 +63,7 @@ __all__ = [
     "InboundMailbox",
     "Invitation",
     "LoginFailure",
+    "LostReason",
     "Membership",
     "Notification",
     "OutboundEmail",

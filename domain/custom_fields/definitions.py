@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.custom_fields.values import Env, FieldSpec
@@ -225,7 +226,7 @@ async def delete_field(
     result = await session.execute(
         update(model)
         .where(model.workspace_id == principal.workspace_id, holding)
-        .values(custom_fields=model.custom_fields - field.key)
+        .values(custom_fields=model.custom_fields.op("-", return_type=JSONB)(field.key))
         .execution_options(synchronize_session=False)
     )
     removed = int(getattr(result, "rowcount", 0) or 0)

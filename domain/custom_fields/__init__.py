@@ -54,6 +54,23 @@ async def check_write(
     return result
 
 
+async def keep_fitting(
+    session: AsyncSession, workspace_id: uuid.UUID, object: str, values: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """Values that fit their fields (normalised), and why the others were left out.
+
+    For senders who cannot be asked again (a public web form): a lead is worth more than one
+    mistyped optional value, so that value is dropped and reported instead of failing the lead.
+    """
+    specs = await specs_for(session, workspace_id, object)
+    if not specs:
+        return dict(values), []
+    cleaned, errors = clean_values(specs, values, await env_for(session, workspace_id))
+    refused = {str(error.loc[-1]) for error in errors}
+    kept = {key: value for key, value in cleaned.items() if key not in refused and value is not None}
+    return kept, [f"custom_fields.{error.loc[-1]}: {error.msg}" for error in errors]
+
+
 def merge_patch(target: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
     """RFC 7396 merge-patch: keys set to null are removed, nested objects merge."""
     merged = dict(target)

@@ -229,13 +229,14 @@ def deal_row(ctx: RowContext, row: int, cells: list[str]) -> Prepared:
         raise RowFailure(f"Stage {stage.name!r} requires {', '.join(missing_for_stage)}")
     if stage.kind == "lost" and not values["lost_reason"]:
         raise RowFailure("A lost deal needs a lost_reason")
-    values["lost_reason_detail"] = limited("lost_reason_detail", get("lost_reason_detail"))
+    detail = limited("lost_reason_detail", get("lost_reason_detail"))
+    values["lost_reason_detail"] = detail
     options = ctx.extra.get("lost_reasons")
     if values["lost_reason"] and options:
         # Another CRM's reasons: the pick-list's spelling, else "Other" with the words as detail.
         try:
             values["lost_reason"], values["lost_reason_detail"] = pick(
-                options, values["lost_reason"], values["lost_reason_detail"], off_list="other"
+                options, str(values["lost_reason"]), detail, off_list="other"
             )
         except ValidationFailed as exc:
             raise RowFailure(exc.detail) from None

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from domain.models import OutboxEvent
+from tests.api.forms_support import create_form, run_worker, submission, submit_url
 from tests.api.imports_support import error_rows, imported
 from tests.api.test_pipelines import member_of
 from tests.conftest import Api, Db, User
@@ -407,3 +408,24 @@ async def test_imports_enforce_required_custom_fields(api: Api, user: User, db: 
     assert (done["created"], done["failed"]) == (1, 1)
     [error] = await error_rows(api, user, done["id"])
     assert error["reason"] == "Required by this workspace: custom_fields.region"
+
+
+async def test_web_forms_keep_the_lead_and_drop_a_value_that_does_not_fit(
+    api: Api, user: User, db: Db
+) -> None:
+    await define(api, user, object="contacts", key="budget", label="Budget", type="money")
+    await define(api, user, object="contacts", key="seats", label="Seats", type="number")
+    form = await create_form(
+        api, user, field_mapping={"budget": "custom_fields.budget", "seats": "custom_fields.seats"}
+    )
+    posted = await api.post(
+        submit_url(form), json={"email": "lead@example.com", "budget": "1,500", "seats": "lots"}
+    )
+    assert posted.status_code == 202, posted.text
+    await run_worker(db, user.workspace_id)
+    done = await submission(db, posted.json()["submission_id"])
+    assert done.status == "processed", done.reason
+    contact = (await api.get(f"/api/v1/contacts/{done.contact_id}", headers=user.headers)).json()
+    assert contact["custom_fields"] == {"budget": "1500.00"}
+    note = (await api.get(f"/api/v1/activities/{done.activity_id}", headers=user.headers)).json()
+    assert "custom_fields.seats: Seats expects a number" in note["body"]

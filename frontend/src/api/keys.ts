@@ -17,4 +17,7 @@ export const keys = {
   account: (id: string) => ['account', id] as const,
   tasks: (ownerId: string) => ['tasks', ownerId] as const,
   tasksAll: ['tasks'] as const,
+  customFields: (object: string) => ['custom-fields', object] as const,
+  customFieldsAll: ['custom-fields'] as const,
+  lostReasons: ['lost-reasons'] as const,
 };

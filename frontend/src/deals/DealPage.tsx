@@ -13,6 +13,8 @@ import { usePipelines } from '../pipeline/boardData';
 import { MemberName } from '../shell/MemberName';
 import { EditableField } from '../ui/EditableField';
 import { ErrorState, errorText, Loading } from '../ui/States';
+import { CustomFieldsPanel } from './CustomFieldsPanel';
+import { type LostReasonChoice, LostReasonPicker } from './LostReasonPicker';
 import { useChangeStage, useDeal, useUpdateDeal } from './dealData';
 
 export function DealPage() {
@@ -111,7 +113,10 @@ function DealView({ deal }: { deal: Deal }) {
             {deal.lost_reason ? (
               <div className="editable">
                 <dt>Lost reason</dt>
-                <dd>{deal.lost_reason}</dd>
+                <dd>
+                  {deal.lost_reason}
+                  {deal.lost_reason_detail ? `: ${deal.lost_reason_detail}` : ''}
+                </dd>
               </div>
             ) : null}
             {deal.closed_at ? (
@@ -124,6 +129,7 @@ function DealView({ deal }: { deal: Deal }) {
               <dt>Created</dt>
               <dd>{formatDateTime(deal.created_at)}</dd>
             </div>
+            <CustomFieldsPanel deal={deal} />
           </dl>
         </section>
         <div className="record-activity">
@@ -146,7 +152,7 @@ function StageField({ deal, stages, currentName }: { deal: Deal; stages: Stage[]
   const change = useChangeStage(deal);
   const [editing, setEditing] = useState(false);
   const [stageId, setStageId] = useState(deal.stage_id);
-  const [lostReason, setLostReason] = useState('');
+  const [lost, setLost] = useState<LostReasonChoice>({ reason: '', detail: '' });
   const target = stages.find((s) => s.id === stageId);
   const needsReason = target?.kind === 'lost' && !deal.lost_reason;
 
@@ -156,7 +162,10 @@ function StageField({ deal, stages, currentName }: { deal: Deal; stages: Stage[]
       setEditing(false);
       return;
     }
-    change.mutate({ stageId, ...(lostReason.trim() ? { lostReason: lostReason.trim() } : {}) }, { onSuccess: () => setEditing(false) });
+    change.mutate(
+      { stageId, ...(needsReason && lost.reason ? { lostReason: lost.reason, lostReasonDetail: lost.detail.trim() || undefined } : {}) },
+      { onSuccess: () => setEditing(false) },
+    );
   }
 
   const message = change.error
@@ -204,12 +213,7 @@ function StageField({ deal, stages, currentName }: { deal: Deal; stages: Stage[]
               </option>
             ))}
           </select>
-          {needsReason ? (
-            <>
-              <label htmlFor={`${id}-reason`}>Lost reason</label>
-              <input id={`${id}-reason`} required value={lostReason} onChange={(e) => setLostReason(e.target.value)} />
-            </>
-          ) : null}
+          {needsReason ? <LostReasonPicker value={lost} onChange={setLost} /> : null}
           <button type="submit" className="button button-primary button-small" disabled={change.isPending}>
             Save
           </button>

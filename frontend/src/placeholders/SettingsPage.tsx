@@ -1,5 +1,6 @@
 /** /settings: the workspace and its members, read-only for now. */
 import { useMe } from '../auth/session';
+import { CustomFieldsSettings } from '../settings/CustomFields';
 import { useMembers, useWorkspace } from '../shell/workspaceData';
 import { ErrorState, Loading } from '../ui/States';
 
@@ -70,6 +71,7 @@ export function SettingsPage() {
           </div>
         )}
       </section>
+      <CustomFieldsSettings />
     </section>
   );
 }

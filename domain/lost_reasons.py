@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Conflict, FieldError, NotFound, ValidationFailed, invalid
@@ -153,6 +154,15 @@ async def _check_label(
     return text
 
 
+async def _flush_unique(session: AsyncSession, label: str) -> None:
+    """Two admins adding the same label at once: the unique index decides, as a 409."""
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:
+        raise Conflict(f"The list already has {label!r}") from None
+
+
 async def create_reason(
     session: AsyncSession, principal: Principal, label: str, position: int | None, now: datetime
 ) -> LostReason:
@@ -167,7 +177,7 @@ async def create_reason(
         created_at=now,
     )
     session.add(row)
-    await session.flush()
+    await _flush_unique(session, text)
     return row
 
 
@@ -180,7 +190,7 @@ async def update_reason(
         row.label = await _check_label(session, principal.workspace_id, changes["label"], row.id)
     if changes.get("position") is not None:
         row.position = changes["position"]
-    await session.flush()
+    await _flush_unique(session, row.label)
     return row
 
 

@@ -1,0 +1,51 @@
+"""Custom fields on a deal: an admin defines them in Settings, a person fills them on the deal page."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.pages import DealPage
+from tests.e2e.pages.custom_fields import CustomFieldsSettings
+from tests.e2e.support import E2E, WorkspaceApi
+
+pytestmark = E2E
+
+
+def _edit(deal: DealPage, label: str, value: str, *, select: bool = False) -> None:
+    deal.details.get_by_role("button", name=f"Edit {label.lower()}").click()
+    field = deal.details.get_by_label(label, exact=True)
+    if select:
+        field.select_option(label=value)
+    else:
+        field.fill(value)
+    deal.details.get_by_role("button", name="Save").click()
+
+
+def test_custom_fields_on_a_deal(signed_in: Page, workspace: WorkspaceApi) -> None:
+    settings = CustomFieldsSettings(signed_in).open()
+    settings.add("Seats", "Number")
+    settings.add("Plan", "Pick one", options="Basic, Pro")
+    expect(settings.row("Seats")).to_contain_text("seats")
+    expect(settings.row("Plan")).to_contain_text("Basic, Pro")
+
+    created = workspace.create_deal("Globex rollout", amount="12000")
+    deal = DealPage(signed_in).open(created["id"])
+    expect(deal.field("Seats")).to_have_text("—")
+
+    # The server checks the value against the field's type; its words show beside the field.
+    _edit(deal, "Seats", "lots")
+    expect(deal.details.get_by_role("alert")).to_contain_text("Seats expects a number")
+    deal.details.get_by_label("Seats", exact=True).fill("1,200")
+    deal.details.get_by_role("button", name="Save").click()
+    expect(deal.field("Seats")).to_contain_text("1200")
+
+    _edit(deal, "Plan", "Pro", select=True)
+    expect(deal.field("Plan")).to_contain_text("Pro")
+    assert workspace.deal(created["id"])["custom_fields"] == {"seats": "1200", "plan": "Pro"}
+
+    # Renaming the label keeps the value (the key does not change).
+    settings.open()
+    settings.rename("Seats", "Licences")
+    deal.open(created["id"])
+    expect(deal.field("Licences")).to_contain_text("1200")
+    assert workspace.deal(created["id"])["custom_fields"]["seats"] == "1200"

@@ -101,9 +101,10 @@ function DealView({ deal }: { deal: Deal }) {
                 <dt>Contacts</dt>
                 <dd>
                   <ul className="plain-list">
-                    {deal.contact_ids.map((id) => (
-                      <li key={id}>
-                        <ContactLink id={id} />
+                    {deal.contacts.map(({ contact_id, role }) => (
+                      <li key={contact_id}>
+                        <ContactLink id={contact_id} />
+                        {role ? <span className="muted"> · {ROLE_LABELS[role]}</span> : null}
                       </li>
                     ))}
                   </ul>
@@ -140,6 +141,14 @@ function DealView({ deal }: { deal: Deal }) {
     </section>
   );
 }
+
+const ROLE_LABELS: Record<NonNullable<Deal['contacts'][number]['role']>, string> = {
+  decision_maker: 'decision maker',
+  champion: 'champion',
+  influencer: 'influencer',
+  user: 'user',
+  other: 'other',
+};
 
 function ContactLink({ id }: { id: string }) {
   const contact = useContact(id);

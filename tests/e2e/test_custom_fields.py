@@ -49,3 +49,24 @@ def test_custom_fields_on_a_deal(signed_in: Page, workspace: WorkspaceApi) -> No
     deal.open(created["id"])
     expect(deal.field("Licences")).to_contain_text("1200")
     assert workspace.deal(created["id"])["custom_fields"]["seats"] == "1200"
+
+
+def test_losing_a_deal_picks_a_reason_from_the_list(signed_in: Page, workspace: WorkspaceApi) -> None:
+    created = workspace.create_deal("Initech pilot", amount="5000")
+    deal = DealPage(signed_in).open(created["id"])
+    deal.details.get_by_role("button", name="Edit stage").click()
+    deal.details.get_by_label("Stage", exact=True).select_option(label="Closed Lost")
+    deal.details.get_by_label("Lost reason").select_option(label="Other")
+    deal.details.get_by_label("Why").fill("Chose an in-house build")
+    deal.details.get_by_role("button", name="Save").click()
+    expect(deal.field("Lost reason")).to_have_text("Other: Chose an in-house build")
+    lost = workspace.deal(created["id"])
+    assert (lost["status"], lost["lost_reason"], lost["lost_reason_detail"]) == (
+        "lost",
+        "Other",
+        "Chose an in-house build",
+    )
+
+    signed_in.goto("/reports")
+    by_reason = signed_in.get_by_role("table", name="Lost deals by reason")
+    expect(by_reason.get_by_role("row", name="Other")).to_contain_text("$5,000.00")

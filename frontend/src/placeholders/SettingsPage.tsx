@@ -1,6 +1,7 @@
 /** /settings: the workspace and its members, read-only for now. */
 import { useMe } from '../auth/session';
 import { CustomFieldsSettings } from '../settings/CustomFields';
+import { LostReasonsSettings } from '../settings/LostReasons';
 import { useMembers, useWorkspace } from '../shell/workspaceData';
 import { ErrorState, Loading } from '../ui/States';
 
@@ -72,6 +73,7 @@ export function SettingsPage() {
         )}
       </section>
       <CustomFieldsSettings />
+      <LostReasonsSettings />
     </section>
   );
 }

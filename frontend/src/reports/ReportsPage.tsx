@@ -4,6 +4,7 @@ import type { Pipeline } from '../api/types';
 import { formatMoney } from '../lib/money';
 import { defaultPipeline, usePipelines } from '../pipeline/boardData';
 import { Empty, ErrorState, Loading } from '../ui/States';
+import { LostReasons } from './LostReasonsReport';
 import { csvHref, type ReportFilters, useForecast, useFunnel, useSummary } from './reportData';
 
 function percent(rate: number | null | undefined): string {
@@ -56,11 +57,12 @@ export function ReportsPage() {
       <Summary filters={filters} />
       <Funnel filters={filters} />
       <Forecast pipelineId={pipelineId} />
+      <LostReasons filters={filters} />
     </section>
   );
 }
 
-function ReportSection({ title, csv, children }: { title: string; csv: string; children: ReactNode }) {
+export function ReportSection({ title, csv, children }: { title: string; csv: string; children: ReactNode }) {
   const id = useId();
   return (
     <section className="settings-block report" aria-labelledby={id}>

@@ -50,7 +50,7 @@ export function useForecast(pipelineId: string | undefined) {
 }
 
 /** The same report as a CSV download (the session cookie goes along with a same-origin link). */
-export function csvHref(report: 'summary' | 'funnel' | 'forecast', filters: ReportFilters): string {
+export function csvHref(report: 'summary' | 'funnel' | 'forecast' | 'lost-reasons', filters: ReportFilters): string {
   const params = new URLSearchParams({ format: 'csv', ...query(filters) });
   if (report === 'forecast') {
     params.delete('from');
@@ -58,4 +58,12 @@ export function csvHref(report: 'summary' | 'funnel' | 'forecast', filters: Repo
     params.set('months', '3');
   }
   return `/api/v1/reports/${report}?${params.toString()}`;
+}
+
+export function useLostReasonsReport(filters: ReportFilters) {
+  return useQuery({
+    queryKey: ['reports', 'lost-reasons', filters],
+    queryFn: () => json(unwrap(api.GET('/api/v1/reports/lost-reasons', { params: { query: query(filters) } }))),
+    placeholderData: keepPreviousData,
+  });
 }

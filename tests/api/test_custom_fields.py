@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from typing import Any
@@ -429,3 +430,19 @@ async def test_web_forms_keep_the_lead_and_drop_a_value_that_does_not_fit(
     assert contact["custom_fields"] == {"budget": "1500.00"}
     note = (await api.get(f"/api/v1/activities/{done.activity_id}", headers=user.headers)).json()
     assert "custom_fields.seats: Seats expects a number" in note["body"]
+
+
+async def test_racing_admins_and_retries_define_a_field_once(api: Api, user: User) -> None:
+    body = {"object": "deals", "key": "region", "label": "Region", "type": "text"}
+    first, second = await asyncio.gather(
+        api.post(FIELDS, json=body, headers=user.headers), api.post(FIELDS, json=body, headers=user.headers)
+    )
+    assert sorted([first.status_code, second.status_code]) == [201, 409]
+    retry_headers = {**user.headers, "Idempotency-Key": "define-tier"}
+    tier = {"object": "deals", "key": "tier", "label": "Tier", "type": "text"}
+    made = await api.post(FIELDS, json=tier, headers=retry_headers)
+    again = await api.post(FIELDS, json=tier, headers=retry_headers)
+    assert (made.status_code, again.status_code) == (201, 201)
+    assert again.headers.get("Idempotent-Replayed") == "true" and again.json()["id"] == made.json()["id"]
+    listed = (await api.get(FIELDS, headers=user.headers)).json()["items"]
+    assert sorted(f["key"] for f in listed) == ["region", "tier"]

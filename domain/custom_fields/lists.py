@@ -8,13 +8,16 @@ filter as if absent (NULLs last), so an old free-form value can never break a li
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, cast, func
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Numeric, Text
 
+from domain.custom_fields.definitions import env_for, specs_for
 from domain.custom_fields.values import (
     DATE_PATTERN,
     NUMBER_PATTERN,
@@ -142,11 +145,11 @@ def _condition(model: Any, spec: FieldSpec, op: str, value: Any) -> Any:
     return func.lower(_text(model, spec.key)) == str(value).lower()
 
 
-async def check_params(session: Any, workspace_id: Any, object: str, params: Mapping[str, str]) -> None:
+async def check_params(
+    session: AsyncSession, workspace_id: uuid.UUID, object: str, params: Mapping[str, str]
+) -> None:
     """422 for a `cf.` filter that names no field or does not fit it (before a stream starts)."""
     if not params:
         return
-    from domain.custom_fields.definitions import env_for, specs_for
-
     specs = await specs_for(session, workspace_id, object)
     custom_filters(RECORDS_BY_OBJECT[object], specs, params, await env_for(session, workspace_id))

@@ -70,3 +70,16 @@ def test_losing_a_deal_picks_a_reason_from_the_list(signed_in: Page, workspace: 
     signed_in.goto("/reports")
     by_reason = signed_in.get_by_role("table", name="Lost deals by reason")
     expect(by_reason.get_by_role("row", name="Other")).to_contain_text("$5,000.00")
+
+
+def test_a_contacts_role_on_a_deal(signed_in: Page, workspace: WorkspaceApi) -> None:
+    jane = workspace.create_contact("Jane", "Doe")
+    created = workspace.create_deal("Umbrella expansion", contact_ids=[jane["id"]])
+    deal = DealPage(signed_in).open(created["id"])
+    deal.details.get_by_label("Role of Jane Doe").select_option(label="champion")
+    # The select shows the saved role once the PATCH has answered with the new deal.
+    expect(deal.details.get_by_label("Role of Jane Doe")).to_have_value("champion")
+    signed_in.wait_for_load_state("networkidle")
+    signed_in.reload()
+    expect(deal.details.get_by_label("Role of Jane Doe")).to_have_value("champion")
+    assert workspace.deal(created["id"])["contacts"] == [{"contact_id": jane["id"], "role": "champion"}]

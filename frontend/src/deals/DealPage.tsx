@@ -103,8 +103,19 @@ function DealView({ deal }: { deal: Deal }) {
                   <ul className="plain-list">
                     {deal.contacts.map(({ contact_id, role }) => (
                       <li key={contact_id}>
-                        <ContactLink id={contact_id} />
-                        {role ? <span className="muted"> · {ROLE_LABELS[role]}</span> : null}
+                        <ContactLink id={contact_id} />{' '}
+                        <RoleSelect
+                          role={role}
+                          contactId={contact_id}
+                          onChange={(next) =>
+                            save({
+                              contacts: deal.contacts.map((c) => ({
+                                contact_id: c.contact_id,
+                                role: c.contact_id === contact_id ? next : (c.role ?? null),
+                              })),
+                            })
+                          }
+                        />
                       </li>
                     ))}
                   </ul>
@@ -149,6 +160,47 @@ const ROLE_LABELS: Record<NonNullable<Deal['contacts'][number]['role']>, string>
   user: 'user',
   other: 'other',
 };
+
+type ContactRole = NonNullable<Deal['contacts'][number]['role']>;
+
+/** The role a contact plays on this deal; next actions speak of "the champion" by name. */
+function RoleSelect({
+  role,
+  contactId,
+  onChange,
+}: {
+  role: ContactRole | null | undefined;
+  contactId: string;
+  onChange: (next: ContactRole | null) => Promise<unknown>;
+}) {
+  const contact = useContact(contactId);
+  const [error, setError] = useState<unknown>(null);
+  const name = contact.data ? contactName(contact.data) : 'this contact';
+  return (
+    <>
+      <select
+        aria-label={`Role of ${name}`}
+        value={role ?? ''}
+        onChange={(e) => {
+          setError(null);
+          onChange((e.target.value || null) as ContactRole | null).catch(setError);
+        }}
+      >
+        <option value="">No role</option>
+        {(Object.keys(ROLE_LABELS) as ContactRole[]).map((r) => (
+          <option key={r} value={r}>
+            {ROLE_LABELS[r]}
+          </option>
+        ))}
+      </select>
+      {error ? (
+        <span className="field-error" role="alert">
+          {errorText(error)}
+        </span>
+      ) : null}
+    </>
+  );
+}
 
 function ContactLink({ id }: { id: string }) {
   const contact = useContact(id);

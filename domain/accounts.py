@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +11,9 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from domain import trash
+from domain import custom_fields, trash
+from domain.custom_fields.definitions import env_for, specs_for
+from domain.custom_fields.lists import custom_filters, custom_sorts
 from domain.errors import invalid
 from domain.hygiene.duplicates import flag_account
 from domain.hygiene.required_fields import require_fields
@@ -82,7 +85,13 @@ def _clean_domain(value: Any) -> str | None:
     return domain
 
 
-async def _clean(session: AsyncSession, principal: Principal, fields: dict[str, Any]) -> dict[str, Any]:
+async def _clean(
+    session: AsyncSession,
+    principal: Principal,
+    fields: dict[str, Any],
+    *,
+    current_custom: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Tidy and check the given fields; the ones left out stay out."""
     out: dict[str, Any] = {}
     for key in ("name", "website", "industry"):
@@ -103,8 +112,16 @@ async def _clean(session: AsyncSession, principal: Principal, fields: dict[str, 
         out["owner_id"] = fields["owner_id"]
     if "tags" in fields:
         out["tags"] = clean_tags(fields["tags"])
-    if "custom_fields" in fields:
-        out["custom_fields"] = dict(fields["custom_fields"] or {})
+    if "custom_fields" in fields or current_custom is None:
+        # Defined fields are typed and may be required; the object merges key by key on PATCH.
+        out["custom_fields"] = await custom_fields.check_write(
+            session,
+            principal.workspace_id,
+            "accounts",
+            fields.get("custom_fields") or {},
+            current=current_custom,
+            merge=current_custom is not None and fields.get("custom_fields") is not None,
+        )
     return out
 
 
@@ -151,7 +168,7 @@ async def update_account(
     """Merge-patch: a field left out is unchanged, `null` clears it."""
     account = await get_account(session, principal, account_id, for_update=True)
     expect_version(account, expected_version, SUBJECT)
-    values = await _clean(session, principal, changes)
+    values = await _clean(session, principal, changes, current_custom=account.custom_fields)
     if "website" in values and "domain" not in values:
         # A domain that came from the old website follows the new one; a hand-set one stays.
         derived = _derived_domain(values["website"])
@@ -202,6 +219,7 @@ async def list_accounts(
     tag: str | None = None,
     updated_after: datetime | None = None,
     q: str | None = None,
+    custom: Mapping[str, str] | None = None,
     sort: str | None = None,
     after: Keyset | None = None,
     limit: int,
@@ -221,6 +239,10 @@ async def list_accounts(
         query = query.where(Account.updated_at > as_utc(updated_after))
     if q and q.strip():
         query = query.where(_matching(q))
+    specs = await specs_for(session, principal.workspace_id, "accounts")
+    if custom:
+        env = await env_for(session, principal.workspace_id)
+        query = query.where(*custom_filters(Account, specs, custom, env))
     return await keyset_page(
         session,
         query,
@@ -230,4 +252,5 @@ async def list_accounts(
         id_column=Account.id,
         after=after,
         limit=limit,
+        custom_sorts=custom_sorts(Account, specs),
     )

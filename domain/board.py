@@ -36,17 +36,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
-from domain import ranks
+from domain import lost_reasons, ranks
 from domain.deals import (
     DealRecord,
     announce,
-    contact_ids_by_deal,
+    deal_links,
     deal_records,
     enter_stage,
     entry_events,
     history_row,
     missing_errors,
     missing_fields,
+    record_of,
     stage_entry,
     title_matches,
 )
@@ -58,7 +59,6 @@ from domain.pagination import Keyset
 from domain.pipelines import PipelineView, get_pipeline
 from domain.principal import Principal
 from domain.records import clean_text, expect_version
-from domain.snapshots import snapshot
 from domain.timeline import record
 
 # Won and lost columns show what closed lately, not every deal ever closed.
@@ -74,6 +74,8 @@ async def move_deal(
     after_id: uuid.UUID | None,
     expected_version: int | None,
     lost_reason: str | None = None,
+    lost_reason_detail: str | None = None,
+    off_list: lost_reasons.OffList = "refuse",
     pipeline_id: uuid.UUID | None = None,
     now: datetime,
 ) -> DealRecord:
@@ -102,9 +104,17 @@ async def move_deal(
             )
         )
     place = await _placement(session, ws, deal.id, target.id, after_id)
+    links = list(zip(place.contact_ids, place.contact_roles, strict=True))
     contacts = list(place.contact_ids)
     changing = target.id != deal.stage_id
-    reason = clean_text(lost_reason)
+    reason, detail = clean_text(lost_reason), clean_text(lost_reason_detail)
+    if reason is not None:
+        # A reason from the workspace's pick-list (automations may file theirs under "Other").
+        try:
+            reason, detail = await lost_reasons.resolve(session, ws, reason, detail, off_list=off_list)
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
+            reason = lost_reason
     if changing:
         errors += missing_errors(target, missing_fields(deal, contacts, target))
         if target.kind == "lost" and not (reason or deal.lost_reason):
@@ -126,13 +136,13 @@ async def move_deal(
     rank = ranks.key_between(place.before, place.following)
     if rank is None:
         rank = await ranks.respread(session, ws, target.id, deal.id, after_id=after_id, at_end=False)
-    record_ = DealRecord(deal, contacts)
+    record_ = record_of(deal, links)
     from_stage_id = deal.stage_id
     changes: dict[str, Any] = {"rank": rank, "updated_at": now, "version": deal.version + 1}
     if changing:
         changes.update(stage_entry(deal, target, now))
         if target.kind == "lost" and reason:
-            changes["lost_reason"] = reason
+            changes["lost_reason"], changes["lost_reason_detail"] = reason, detail
     # The deal object shows the move before the write: the outbox payload is its snapshot. The
     # values are set as loaded state, so the session has nothing to flush for this deal.
     for key, value in changes.items():
@@ -150,7 +160,7 @@ async def move_deal(
             from_stage_id=from_stage_id,
             from_stage=source.name if source else None,
             target=target,
-            payload=snapshot(deal, contact_ids=contacts),
+            payload=record_.snapshot(),
         ),
     )
     return record_
@@ -196,6 +206,7 @@ async def _load_for_move(
 @dataclass(frozen=True)
 class _Placement:
     contact_ids: list[uuid.UUID]
+    contact_roles: list[str | None]
     after_stage_id: uuid.UUID | None
     before: str | None
     following: str | None
@@ -208,6 +219,8 @@ _PLACEMENT_TOP = text(
     """
 SELECT ARRAY(SELECT dc.contact_id FROM deal_contacts dc
              WHERE dc.workspace_id = :ws AND dc.deal_id = :deal ORDER BY dc.position) AS contact_ids,
+       ARRAY(SELECT dc.role FROM deal_contacts dc
+             WHERE dc.workspace_id = :ws AND dc.deal_id = :deal ORDER BY dc.position) AS contact_roles,
        NULL::uuid AS after_stage_id, NULL::text AS before,
        (SELECT d.rank FROM deals d
         WHERE d.workspace_id = :ws AND d.stage_id = :stage AND d.id <> :deal
@@ -218,6 +231,8 @@ _PLACEMENT_AFTER = text(
     """
 SELECT ARRAY(SELECT dc.contact_id FROM deal_contacts dc
              WHERE dc.workspace_id = :ws AND dc.deal_id = :deal ORDER BY dc.position) AS contact_ids,
+       ARRAY(SELECT dc.role FROM deal_contacts dc
+             WHERE dc.workspace_id = :ws AND dc.deal_id = :deal ORDER BY dc.position) AS contact_roles,
        a.stage_id AS after_stage_id, a.rank AS before,
        (SELECT d.rank FROM deals d
         WHERE d.workspace_id = :ws AND d.stage_id = :stage AND d.id <> :deal
@@ -243,6 +258,7 @@ async def _placement(
         row = (await session.execute(_PLACEMENT_AFTER, {**params, "after": after_id})).one()
     return _Placement(
         contact_ids=list(row.contact_ids or ()),
+        contact_roles=list(row.contact_roles or ()),
         after_stage_id=row.after_stage_id,
         before=row.before,
         following=row.following,
@@ -263,7 +279,8 @@ WHERE workspace_id = :ws AND id = :deal AND version = :expected
 RETURNING id
 """
 _STAGE_COLUMNS = """, pipeline_id = :pipeline_id, stage_id = :stage_id, stage_entered_at = :stage_entered_at,
-    status = :status, closed_at = :closed_at, lost_reason = :lost_reason"""
+    status = :status, closed_at = :closed_at, lost_reason = :lost_reason,
+    lost_reason_detail = :lost_reason_detail"""
 # A stage change writes the deal, its history row, its timeline event and its outbox events (and
 # wakes the dispatcher) in one statement; the triggers on deals and stage_history (stage totals,
 # report summaries) fire at its end as they would for separate statements.
@@ -335,6 +352,7 @@ async def _write_move(
             status=deal.status,
             closed_at=deal.closed_at,
             lost_reason=deal.lost_reason,
+            lost_reason_detail=deal.lost_reason_detail,
             history_id=uuid.uuid4(),
             from_stage_id=stage_change.from_stage_id,
             actor_type=principal.kind,
@@ -548,13 +566,13 @@ async def board_columns(
             )
         ).scalars()
     )
-    contacts = await contact_ids_by_deal(session, ws, [d.id for d in cards])
+    links = await deal_links(session, ws, [d.id for d in cards])
     for deal in cards:
         column = columns.get(deal.stage_id)
         if column is None:
             continue
         if len(column.cards) < limit:
-            column.cards.append(DealRecord(deal, contacts[deal.id]))
+            column.cards.append(record_of(deal, links[deal.id]))
         else:
             last = column.cards[-1].deal
             column.next = Keyset(sort="rank", value=last.rank, id=last.id)

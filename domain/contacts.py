@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
@@ -10,8 +11,10 @@ from sqlalchemy import ColumnElement, case, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from domain import trash
+from domain import custom_fields, trash
 from domain.accounts import account_with_domain, require_account
+from domain.custom_fields.definitions import env_for, specs_for
+from domain.custom_fields.lists import custom_filters, custom_sorts
 from domain.errors import Conflict, invalid
 from domain.hygiene.duplicates import flag_contact
 from domain.hygiene.normalise import FREE_MAIL_DOMAINS
@@ -63,7 +66,13 @@ async def require_contact(
     await require_live_record(session, Contact, workspace_id, contact_id, field=field, noun="a contact")
 
 
-async def _clean(session: AsyncSession, principal: Principal, fields: dict[str, Any]) -> dict[str, Any]:
+async def _clean(
+    session: AsyncSession,
+    principal: Principal,
+    fields: dict[str, Any],
+    *,
+    current_custom: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Tidy, normalise and check the given fields; the ones left out stay out."""
     out: dict[str, Any] = {}
     for key in ("first_name", "last_name", "title", "source"):
@@ -86,8 +95,16 @@ async def _clean(session: AsyncSession, principal: Principal, fields: dict[str, 
             out[key] = fields[key]
     if "tags" in fields:
         out["tags"] = clean_tags(fields["tags"])
-    if "custom_fields" in fields:
-        out["custom_fields"] = dict(fields["custom_fields"] or {})
+    if "custom_fields" in fields or current_custom is None:
+        # Defined fields are typed and may be required; the object merges key by key on PATCH.
+        out["custom_fields"] = await custom_fields.check_write(
+            session,
+            principal.workspace_id,
+            "contacts",
+            fields.get("custom_fields") or {},
+            current=current_custom,
+            merge=current_custom is not None and fields.get("custom_fields") is not None,
+        )
     return out
 
 
@@ -229,7 +246,7 @@ async def update_contact(
     """Merge-patch: a field left out is unchanged, `null` clears it."""
     contact = await get_contact(session, principal, contact_id, for_update=True)
     expect_version(contact, expected_version, SUBJECT)
-    values = await _clean(session, principal, changes)
+    values = await _clean(session, principal, changes, current_custom=contact.custom_fields)
     _require_identity({key: values.get(key, getattr(contact, key)) for key in IDENTITY})
     before = snapshot(contact)
     for key, value in values.items():
@@ -279,6 +296,7 @@ async def list_contacts(
     updated_after: datetime | None = None,
     created_after: datetime | None = None,
     q: str | None = None,
+    custom: Mapping[str, str] | None = None,
     sort: str | None = None,
     after: Keyset | None = None,
     limit: int,
@@ -300,6 +318,10 @@ async def list_contacts(
         query = query.where(Contact.created_at > as_utc(created_after))
     if q and q.strip():
         query = query.where(_matching(principal.workspace_id, q))
+    specs = await specs_for(session, principal.workspace_id, "contacts")
+    if custom:
+        env = await env_for(session, principal.workspace_id)
+        query = query.where(*custom_filters(Contact, specs, custom, env))
     return await keyset_page(
         session,
         query,
@@ -309,4 +331,5 @@ async def list_contacts(
         id_column=Contact.id,
         after=after,
         limit=limit,
+        custom_sorts=custom_sorts(Contact, specs),
     )

@@ -7,8 +7,8 @@ timeline event and the outbox event commit with the deal or not at all.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -16,7 +16,10 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import ranks, trash
+from domain import custom_fields as custom_fields_
+from domain import lost_reasons, ranks, trash
+from domain.custom_fields.definitions import env_for, specs_for
+from domain.custom_fields.lists import custom_filters, custom_sorts
 from domain.errors import FieldError, NotFound, ValidationFailed, invalid
 from domain.hygiene.required_fields import require_fields
 from domain.members import require_member
@@ -42,12 +45,28 @@ SORTS = {
 DEFAULT_SORT = "-created_at"
 
 
+CONTACT_ROLES = ("decision_maker", "champion", "influencer", "user", "other")
+
+
 @dataclass
 class DealRecord:
     deal: Deal
     contact_ids: list[uuid.UUID]
+    # The role each linked contact plays (None: not said); `contacts` pairs them in order.
+    roles: dict[uuid.UUID, str | None] = field(default_factory=dict)
     # The delivery project the won deal became (domain.projects), if any.
     project_id: uuid.UUID | None = None
+
+    @property
+    def contacts(self) -> list[dict[str, Any]]:
+        return [{"contact_id": c, "role": self.roles.get(c)} for c in self.contact_ids]
+
+    def snapshot(self) -> dict[str, Any]:
+        return snapshot(
+            self.deal,
+            contact_ids=self.contact_ids,
+            contacts=[{"contact_id": str(c), "role": self.roles.get(c)} for c in self.contact_ids],
+        )
 
 
 @dataclass(frozen=True)
@@ -60,6 +79,8 @@ class DealFilters:
     contact_id: uuid.UUID | None = None
     updated_after: datetime | None = None
     q: str | None = None
+    # `cf.<key>[.op]` query parameters (domain.custom_fields.lists).
+    custom: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -76,28 +97,42 @@ def title_matches(q: str, deal: Any = Deal) -> ColumnElement[bool]:
     return cast(ColumnElement[bool], deal.search_text.like(pattern))
 
 
-async def contact_ids_by_deal(
+async def deal_links(
     session: AsyncSession, workspace_id: uuid.UUID, deal_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[uuid.UUID]]:
-    found: dict[uuid.UUID, list[uuid.UUID]] = {deal_id: [] for deal_id in deal_ids}
+) -> dict[uuid.UUID, list[tuple[uuid.UUID, str | None]]]:
+    """Each deal's contacts, in order, with their roles."""
+    found: dict[uuid.UUID, list[tuple[uuid.UUID, str | None]]] = {deal_id: [] for deal_id in deal_ids}
     if not deal_ids:
         return found
     rows = await session.execute(
-        select(DealContact.deal_id, DealContact.contact_id)
+        select(DealContact.deal_id, DealContact.contact_id, DealContact.role)
         .where(DealContact.workspace_id == workspace_id, DealContact.deal_id.in_(list(deal_ids)))
         .order_by(DealContact.deal_id, DealContact.position)
     )
-    for deal_id, contact_id in rows.all():
-        found[deal_id].append(contact_id)
+    for deal_id, contact_id, role in rows.all():
+        found[deal_id].append((contact_id, role))
     return found
+
+
+async def contact_ids_by_deal(
+    session: AsyncSession, workspace_id: uuid.UUID, deal_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    links = await deal_links(session, workspace_id, deal_ids)
+    return {deal_id: [c for c, _ in pairs] for deal_id, pairs in links.items()}
+
+
+def record_of(
+    deal: Deal, links: Sequence[tuple[uuid.UUID, str | None]], *, project_id: uuid.UUID | None = None
+) -> DealRecord:
+    return DealRecord(deal, [c for c, _ in links], {c: role for c, role in links}, project_id)
 
 
 async def deal_records(
     session: AsyncSession, workspace_id: uuid.UUID, deals: Sequence[Deal]
 ) -> list[DealRecord]:
-    contacts = await contact_ids_by_deal(session, workspace_id, [d.id for d in deals])
+    links = await deal_links(session, workspace_id, [d.id for d in deals])
     projects = await _project_ids(session, workspace_id, [d.id for d in deals if d.status == "won"])
-    return [DealRecord(d, contacts[d.id], projects.get(d.id)) for d in deals]
+    return [record_of(d, links[d.id], project_id=projects.get(d.id)) for d in deals]
 
 
 async def _project_ids(
@@ -165,7 +200,11 @@ async def _check_account(
 
 
 async def _check_contacts(
-    session: AsyncSession, workspace_id: uuid.UUID, contact_ids: Sequence[uuid.UUID] | None
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    contact_ids: Sequence[uuid.UUID] | None,
+    *,
+    field: str = "contact_ids",
 ) -> list[uuid.UUID]:
     wanted = list(dict.fromkeys(contact_ids or ()))
     if not wanted:
@@ -183,15 +222,42 @@ async def _check_contacts(
     )
     absent = [i for i, contact_id in enumerate(wanted) if contact_id not in found]
     if absent:
+
+        def loc(i: int) -> list[str | int]:
+            return (
+                ["body", "contacts", i, "contact_id"] if field == "contacts" else ["body", "contact_ids", i]
+            )
+
         raise ValidationFailed(
-            "contact_ids names contacts that are not in this workspace",
-            errors=[FieldError(loc=["body", "contact_ids", i], msg="No such contact") for i in absent],
+            f"{field} names contacts that are not in this workspace",
+            errors=[FieldError(loc=loc(i), msg="No such contact") for i in absent],
         )
     return wanted
 
 
+def _roles_from(
+    contact_ids: Sequence[uuid.UUID] | None, contacts: Sequence[dict[str, Any]] | None
+) -> tuple[list[uuid.UUID] | None, dict[uuid.UUID, str | None] | None]:
+    """`contacts: [{contact_id, role}]` and `contact_ids` name the same links; `contacts` adds roles.
+
+    Given both, they must list the same contacts in the same order.
+    """
+    if contacts is None:
+        return (list(contact_ids) if contact_ids is not None else None), None
+    ids = [c["contact_id"] for c in contacts]
+    if len(set(ids)) != len(ids):
+        raise invalid("contacts", "contacts names a contact twice")
+    if contact_ids and list(dict.fromkeys(contact_ids)) != ids:
+        raise invalid("contact_ids", "contact_ids and contacts name different contacts; give one of them")
+    return ids, {c["contact_id"]: c.get("role") for c in contacts}
+
+
 async def _set_contacts(
-    session: AsyncSession, workspace_id: uuid.UUID, deal_id: uuid.UUID, contact_ids: Sequence[uuid.UUID]
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    deal_id: uuid.UUID,
+    contact_ids: Sequence[uuid.UUID],
+    roles: dict[uuid.UUID, str | None] | None = None,
 ) -> None:
     await session.execute(
         delete(DealContact).where(DealContact.workspace_id == workspace_id, DealContact.deal_id == deal_id)
@@ -200,7 +266,13 @@ async def _set_contacts(
         await session.execute(
             insert(DealContact),
             [
-                {"workspace_id": workspace_id, "deal_id": deal_id, "contact_id": c, "position": i}
+                {
+                    "workspace_id": workspace_id,
+                    "deal_id": deal_id,
+                    "contact_id": c,
+                    "position": i,
+                    "role": (roles or {}).get(c),
+                }
                 for i, c in enumerate(contact_ids)
             ],
         )
@@ -245,7 +317,7 @@ def enter_stage(deal: Deal, stage: Stage, now: datetime) -> None:
 async def announce(
     session: AsyncSession, principal: Principal, record_: DealRecord, types: Sequence[str], now: datetime
 ) -> None:
-    payload = snapshot(record_.deal, contact_ids=record_.contact_ids)
+    payload = record_.snapshot()
     for type_ in types:
         await emit(
             session,
@@ -313,9 +385,11 @@ async def create_deal(
     stage_id: uuid.UUID | None = None,
     account_id: uuid.UUID | None = None,
     contact_ids: Sequence[uuid.UUID] = (),
+    contacts: Sequence[dict[str, Any]] | None = None,
     owner_id: uuid.UUID | None = None,
     expected_close_date: date | None = None,
     lost_reason: str | None = None,
+    lost_reason_detail: str | None = None,
     source: str | None = None,
     tags: Sequence[str] = (),
     custom_fields: dict[str, Any] | None = None,
@@ -337,11 +411,18 @@ async def create_deal(
     owner_id = owner_id or principal.user_id
     await require_member(session, ws, owner_id, field="owner_id")
     await _check_account(session, ws, account_id)
-    contacts = await _check_contacts(session, ws, contact_ids)
+    wanted, roles = _roles_from(contact_ids, contacts)
+    linked = await _check_contacts(
+        session, ws, wanted, field="contacts" if contacts is not None else "contact_ids"
+    )
+    custom = await custom_fields_.check_write(session, ws, "deals", custom_fields)
+    reason, reason_detail = clean_text(lost_reason), clean_text(lost_reason_detail)
+    if reason is not None:
+        reason, reason_detail = await lost_reasons.resolve(session, ws, reason, reason_detail)
     source = clean_text(source)
-    if source is None and contacts:
+    if source is None and linked:
         source = await session.scalar(
-            select(Contact.source).where(Contact.workspace_id == ws, Contact.id == contacts[0])
+            select(Contact.source).where(Contact.workspace_id == ws, Contact.id == linked[0])
         )
     deal = Deal(
         id=uuid.uuid4(),
@@ -352,10 +433,11 @@ async def create_deal(
         account_id=account_id,
         owner_id=owner_id,
         expected_close_date=expected_close_date,
-        lost_reason=clean_text(lost_reason),
+        lost_reason=reason,
+        lost_reason_detail=reason_detail,
         source=source,
         tags=clean_tags(tags),
-        custom_fields=dict(custom_fields or {}),
+        custom_fields=custom,
         contract_start_date=contract_start_date,
         contract_end_date=contract_end_date,
         renewal_amount=parse_amount(renewal_amount, currency, "renewal_amount")
@@ -367,9 +449,9 @@ async def create_deal(
         status="open",
     )
     # The workspace's own demands first (what every deal needs), then the stage's.
-    await require_fields(session, ws, "deals", snapshot(deal, contact_ids=contacts))
+    await require_fields(session, ws, "deals", snapshot(deal, contact_ids=linked))
     check_contract_dates(deal)
-    errors = missing_errors(stage, missing_fields(deal, contacts, stage))
+    errors = missing_errors(stage, missing_fields(deal, linked, stage))
     if stage.kind == "lost" and not deal.lost_reason:
         errors.append(
             FieldError(loc=["body", "lost_reason"], msg="A lost deal needs a lost_reason", type="missing")
@@ -384,9 +466,9 @@ async def create_deal(
     deal.rank = await ranks.rank_at_end(session, workspace_id=ws, stage_id=stage.id, moving_id=deal.id)
     session.add(deal)
     await session.flush()
-    await _set_contacts(session, ws, deal.id, contacts)
+    await _set_contacts(session, ws, deal.id, linked, roles)
     session.add(history_row(principal, deal, None, now))
-    record_ = DealRecord(deal, contacts)
+    record_ = DealRecord(deal, linked, dict(roles or {}))
     await record(
         session,
         principal=principal,
@@ -413,10 +495,11 @@ async def update_deal(
     ws = principal.workspace_id
     deal = await load_deal(session, principal, deal_id, lock=True)
     expect_version(deal, expected_version, "deal")
-    contacts = (await contact_ids_by_deal(session, ws, [deal.id]))[deal.id]
+    current = record_of(deal, (await deal_links(session, ws, [deal.id]))[deal.id])
+    contacts = current.contact_ids
     stage = await load_stage(session, ws, deal.stage_id)
     assert stage is not None
-    before = snapshot(deal, contact_ids=contacts)
+    before = current.snapshot()
     new: dict[str, Any] = {}
     for key in ("title", "currency"):
         if key in changes and (changes[key] is None or not str(changes[key]).strip()):
@@ -438,17 +521,36 @@ async def update_deal(
             new[key] = changes[key]
     renewal = changes["renewal_amount"] if "renewal_amount" in changes else deal.renewal_amount
     new["renewal_amount"] = parse_amount(renewal, currency, "renewal_amount") if renewal is not None else None
-    for key in ("source", "lost_reason"):
+    for key in ("source", "lost_reason", "lost_reason_detail"):
         if key in changes:
             new[key] = clean_text(changes[key])
+    if new.get("lost_reason") is not None:
+        detail = new["lost_reason_detail"] if "lost_reason_detail" in new else deal.lost_reason_detail
+        new["lost_reason"], new["lost_reason_detail"] = await lost_reasons.resolve(
+            session, ws, new["lost_reason"], detail
+        )
+    elif "lost_reason_detail" in new and new["lost_reason_detail"] is None and "lost_reason" not in new:
+        if deal.status == "lost" and await lost_reasons.is_other(session, ws, deal.lost_reason):
+            raise invalid("lost_reason_detail", f"A deal lost for {deal.lost_reason!r} keeps its detail")
     if "tags" in changes:
         new["tags"] = clean_tags(changes["tags"])
     if "custom_fields" in changes:
         patch = changes["custom_fields"]
-        new["custom_fields"] = _merge_patch(deal.custom_fields, patch) if patch is not None else {}
-    new_contacts = contacts
-    if "contact_ids" in changes:
-        new_contacts = await _check_contacts(session, ws, changes["contact_ids"])
+        new["custom_fields"] = await custom_fields_.check_write(
+            session, ws, "deals", patch, current=deal.custom_fields, merge=patch is not None
+        )
+    new_contacts, new_roles = contacts, dict(current.roles)
+    if "contacts" in changes or "contact_ids" in changes:
+        if changes.get("contacts") is None and changes.get("contact_ids") is None:
+            wanted: list[uuid.UUID] | None = []
+            roles: dict[uuid.UUID, str | None] | None = None
+        else:
+            wanted, roles = _roles_from(changes.get("contact_ids"), changes.get("contacts"))
+        new_contacts = await _check_contacts(
+            session, ws, wanted, field="contacts" if changes.get("contacts") is not None else "contact_ids"
+        )
+        # Given only `contact_ids`, a contact that stays keeps its role.
+        new_roles = roles if roles is not None else {c: current.roles.get(c) for c in new_contacts}
     # Every query is done: from here the deal changes in memory and is written once.
     for key, value in new.items():
         if getattr(deal, key) != value:
@@ -456,21 +558,22 @@ async def update_deal(
     check_contract_dates(deal)
     # A patch may not take away what the deal's stage demands (a stage's later demands are not
     # forced onto deals already in it until they move).
-    errors = missing_errors(stage, [f for f in missing_fields(deal, new_contacts, stage) if f in changes])
+    named = set(changes) | ({"contact_ids"} if "contacts" in changes else set())
+    errors = missing_errors(stage, [f for f in missing_fields(deal, new_contacts, stage) if f in named])
     if "lost_reason" in changes and deal.status == "lost" and not deal.lost_reason:
         errors.append(FieldError(loc=["body", "lost_reason"], msg="A lost deal keeps its lost_reason"))
     if errors:
         raise ValidationFailed("These fields are required by the deal's stage", errors=errors)
-    after = snapshot(deal, contact_ids=new_contacts)
+    record_ = DealRecord(deal, new_contacts, new_roles)
+    after = record_.snapshot()
     await require_fields(session, ws, "deals", after)
     diff = field_changes(before, after)
-    record_ = DealRecord(deal, new_contacts)
     if not diff:
         return record_
     deal.updated_at = now
     await session.flush()
-    if new_contacts != contacts:
-        await _set_contacts(session, ws, deal.id, new_contacts)
+    if new_contacts != contacts or new_roles != current.roles:
+        await _set_contacts(session, ws, deal.id, new_contacts, new_roles)
     await record(
         session,
         principal=principal,
@@ -510,9 +613,15 @@ async def list_deals(
     after: Keyset | None,
     limit: int,
 ) -> DealPage:
-    sort_key, descending = parse_sort(sort, SORTS, DEFAULT_SORT)
+    specs = await specs_for(session, principal.workspace_id, "deals")
+    extra = custom_sorts(Deal, specs)
+    sort_key, descending = parse_sort(sort, {**SORTS, **extra}, DEFAULT_SORT)
     name = sort_key.lstrip("-")
+    sort_column, value_of = extra[name] if name in extra else (SORTS[name], lambda d: getattr(d, name))
     query = select(Deal).where(Deal.workspace_id == principal.workspace_id)
+    if filters.custom:
+        env = await env_for(session, principal.workspace_id)
+        query = query.where(*custom_filters(Deal, specs, filters.custom, env))
     for column, value in (
         (Deal.pipeline_id, filters.pipeline_id),
         (Deal.stage_id, filters.stage_id),
@@ -536,8 +645,8 @@ async def list_deals(
     if filters.q and filters.q.strip():
         query = query.where(title_matches(filters.q))
     query = apply_keyset(
-        query, column=SORTS[name], id_column=Deal.id, descending=descending, after=after, limit=limit
+        query, column=sort_column, id_column=Deal.id, descending=descending, after=after, limit=limit
     )
     rows = list((await session.execute(query)).scalars())
-    page = page_of(rows, limit=limit, sort=sort_key, key=lambda d: (getattr(d, name), d.id))
+    page = page_of(rows, limit=limit, sort=sort_key, key=lambda d: (value_of(d), d.id))
     return DealPage(items=await deal_records(session, principal.workspace_id, page.items), next=page.next)

@@ -47,8 +47,8 @@ _DEALS: tuple[tuple[str, str | None, str, int, int, int | None, str | None], ...
     ("Globex EMEA licences", "38000", "Negotiation", 0, 35, 10, None),
     ("Initech training package", "4800", "Closed Won", 1, 28, -2, None),
     ("Umbrella analytics add-on", "11200", "Closed Won", 3, 45, -5, None),
-    ("Stark customs integration", "17500", "Closed Lost", 5, 20, -3, "Chose an in-house build"),
-    ("Soylent loyalty app", "8900", "Closed Lost", 4, 50, -12, "No budget this year"),
+    ("Stark customs integration", "17500", "Closed Lost", 5, 20, -3, "Missing feature"),
+    ("Soylent loyalty app", "8900", "Closed Lost", 4, 50, -12, "Budget"),
 )
 
 

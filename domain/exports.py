@@ -21,6 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain import accounts, contacts, deals
+from domain.custom_fields.definitions import definitions
+from domain.custom_fields.values import display
 from domain.db import workspace_transaction
 from domain.models import Account, Contact, Pipeline, Stage, User
 from domain.money import format_amount
@@ -119,8 +121,14 @@ def _tags(tags: list[str]) -> str:
     return "; ".join(tags)
 
 
-def _custom(values: dict[str, Any]) -> str:
-    return orjson.dumps(values).decode() if values else ""
+def _custom(values: dict[str, Any], keys: list[str]) -> str:
+    """Keys no field defines, as one JSON object (defined ones have columns of their own)."""
+    rest = {key: value for key, value in values.items() if key not in keys}
+    return orjson.dumps(rest).decode() if rest else ""
+
+
+def _declared(values: dict[str, Any], keys: list[str]) -> list[str]:
+    return [display(values.get(key)) for key in keys]
 
 
 async def _names(
@@ -134,7 +142,7 @@ async def _names(
     }
 
 
-async def _contact_rows(session: AsyncSession, items: list[Contact]) -> list[list[str]]:
+async def _contact_rows(session: AsyncSession, items: list[Contact], keys: list[str]) -> list[list[str]]:
     companies = await _names(session, Account, Account.name, (c.account_id for c in items))
     owners = await _names(session, User, User.email, (c.owner_id for c in items))
     return [
@@ -148,16 +156,17 @@ async def _contact_rows(session: AsyncSession, items: list[Contact]) -> list[lis
             owners.get(c.owner_id, ""),
             _text(c.source),
             _tags(c.tags),
-            _custom(c.custom_fields),
+            _custom(c.custom_fields, keys),
             str(c.id),
             _text(c.created_at),
             _text(c.updated_at),
+            *_declared(c.custom_fields, keys),
         ]
         for c in items
     ]
 
 
-async def _account_rows(session: AsyncSession, items: list[Account]) -> list[list[str]]:
+async def _account_rows(session: AsyncSession, items: list[Account], keys: list[str]) -> list[list[str]]:
     owners = await _names(session, User, User.email, (a.owner_id for a in items))
     return [
         [
@@ -168,16 +177,19 @@ async def _account_rows(session: AsyncSession, items: list[Account]) -> list[lis
             _text(a.phone),
             owners.get(a.owner_id, ""),
             _tags(a.tags),
-            _custom(a.custom_fields),
+            _custom(a.custom_fields, keys),
             str(a.id),
             _text(a.created_at),
             _text(a.updated_at),
+            *_declared(a.custom_fields, keys),
         ]
         for a in items
     ]
 
 
-async def _deal_rows(session: AsyncSession, items: list[deals.DealRecord]) -> list[list[str]]:
+async def _deal_rows(
+    session: AsyncSession, items: list[deals.DealRecord], keys: list[str]
+) -> list[list[str]]:
     found = [r.deal for r in items]
     stages = await _names(session, Stage, Stage.name, (d.stage_id for d in found))
     pipelines = await _names(session, Pipeline, Pipeline.name, (d.pipeline_id for d in found))
@@ -201,9 +213,10 @@ async def _deal_rows(session: AsyncSession, items: list[deals.DealRecord]) -> li
             _text(d.lost_reason),
             _text(d.source),
             _tags(d.tags),
-            _custom(d.custom_fields),
+            _custom(d.custom_fields, keys),
             str(d.id),
             _text(d.updated_at),
+            *_declared(d.custom_fields, keys),
         ]
         for r in items
         for d in (r.deal,)
@@ -213,14 +226,14 @@ async def _deal_rows(session: AsyncSession, items: list[deals.DealRecord]) -> li
 Page = Callable[[AsyncSession, Keyset | None], Awaitable[tuple[list[list[str]], Keyset | None]]]
 
 
-def _pager(kind: ExportKind, principal: Principal, filters: dict[str, Any]) -> Page:
+def _pager(kind: ExportKind, principal: Principal, filters: dict[str, Any], keys: list[str]) -> Page:
     async def contact_page(
         session: AsyncSession, after: Keyset | None
     ) -> tuple[list[list[str]], Keyset | None]:
         page = await contacts.list_contacts(
             session, principal=principal, sort="created_at", after=after, limit=PAGE, **filters
         )
-        return await _contact_rows(session, page.items), page.next
+        return await _contact_rows(session, page.items, keys), page.next
 
     async def account_page(
         session: AsyncSession, after: Keyset | None
@@ -228,7 +241,7 @@ def _pager(kind: ExportKind, principal: Principal, filters: dict[str, Any]) -> P
         page = await accounts.list_accounts(
             session, principal=principal, sort="created_at", after=after, limit=PAGE, **filters
         )
-        return await _account_rows(session, page.items), page.next
+        return await _account_rows(session, page.items, keys), page.next
 
     async def deal_page(session: AsyncSession, after: Keyset | None) -> tuple[list[list[str]], Keyset | None]:
         page = await deals.list_deals(
@@ -239,7 +252,7 @@ def _pager(kind: ExportKind, principal: Principal, filters: dict[str, Any]) -> P
             after=after,
             limit=PAGE,
         )
-        return await _deal_rows(session, page.items), page.next
+        return await _deal_rows(session, page.items, keys), page.next
 
     return {"contacts": contact_page, "accounts": account_page, "deals": deal_page}[kind]
 
@@ -251,10 +264,14 @@ async def export_rows(
     kind: ExportKind,
     filters: dict[str, Any],
 ) -> AsyncIterator[list[str]]:
-    """The header, then every matching record, oldest first, read in one transaction."""
-    page = _pager(kind, principal, filters)
-    yield COLUMNS[kind]
+    """The header, then every matching record, oldest first, read in one transaction.
+
+    Each defined custom field has a column `custom_fields.<key>` (what imports map by itself).
+    """
     async with workspace_transaction(sessionmaker, principal.workspace_id) as session:
+        keys = [field.key for field in await definitions(session, principal.workspace_id, kind)]
+        page = _pager(kind, principal, filters, keys)
+        yield [*COLUMNS[kind], *(f"custom_fields.{key}" for key in keys)]
         after: Keyset | None = None
         while True:
             rows, after = await page(session, after)

@@ -7,6 +7,7 @@ whether there is a next page without counting.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -38,9 +39,7 @@ class PageResult(Generic[T]):
     next: Keyset | None
 
 
-def parse_sort(
-    sort: str | None, allowed: dict[str, InstrumentedAttribute[Any]], default: str
-) -> tuple[str, bool]:
+def parse_sort(sort: str | None, allowed: Mapping[str, Any], default: str) -> tuple[str, bool]:
     sort = sort or default
     descending = sort.startswith("-")
     name = sort.lstrip("-")

@@ -11,7 +11,7 @@ serve the match and the outer query stays under RLS.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,13 +55,24 @@ async def keyset_page(
     id_column: InstrumentedAttribute[Any],
     after: Keyset | None,
     limit: int,
+    custom_sorts: Mapping[str, tuple[Any, Callable[[Any], Any]]] | None = None,
 ) -> PageResult[Any]:
-    """One page of `query` (rows of one model) in the asked order, after the cursor's keyset."""
-    sort, descending = parse_sort(sort, allowed, default)
-    column = allowed[sort.lstrip("-")]
+    """One page of `query` (rows of one model) in the asked order, after the cursor's keyset.
+
+    `custom_sorts` adds sorts on expressions (`cf.<key>`), each with the function that reads the
+    sorted value from a row for the next cursor.
+    """
+    extra = custom_sorts or {}
+    sort, descending = parse_sort(sort, {**allowed, **extra}, default)
+    name = sort.lstrip("-")
+    if name in extra:
+        column, value_of = extra[name]
+    else:
+        column = allowed[name]
+        value_of = lambda row: getattr(row, column.key)  # noqa: E731
     paged = apply_keyset(
         query, column=column, id_column=id_column, descending=descending, after=after, limit=limit
     )
     rows: list[Any] = list((await session.execute(paged)).scalars())
-    key: Callable[[Any], tuple[Any, Any]] = lambda row: (getattr(row, column.key), row.id)  # noqa: E731
+    key: Callable[[Any], tuple[Any, Any]] = lambda row: (value_of(row), row.id)  # noqa: E731
     return page_of(rows, limit=limit, sort=sort, key=key)

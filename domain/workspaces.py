@@ -42,6 +42,9 @@ async def create_workspace(session: AsyncSession, *, name: str, owner: User, now
     await create_default_pipeline(session, workspace_id=workspace.id, now=now)
     # After the pipeline: one seed rule follows deals into its "Proposal Sent" stage.
     await create_seed_automations(session, workspace_id=workspace.id, owner_id=owner.id, now=now)
+    from domain.lost_reasons import seed_lost_reasons
+
+    await seed_lost_reasons(session, workspace.id, now)
     for seeder in _seeders:
         await seeder(session, workspace=workspace, owner=owner, now=now)
     return workspace

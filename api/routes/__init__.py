@@ -12,6 +12,7 @@ from api.routes import (
     bulk,
     commitments,
     contacts,
+    custom_fields,
     deals,
     exports,
     files,
@@ -67,4 +68,5 @@ ROUTERS: list[APIRouter] = [
     files.router,
     privacy.router,
     audit_log.router,
+    custom_fields.router,
 ]

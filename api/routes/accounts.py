@@ -6,13 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import CtxDep, ListParamsDep
 from api.errors import problem_responses
 from api.schemas.accounts import AccountIn, AccountOut, AccountPatch
 from api.schemas.common import Page
 from domain import accounts
+from domain.custom_fields.lists import CF_DOC, custom_params
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=problem_responses(400, 401, 403, 404))
 
@@ -25,8 +26,10 @@ Sort = Annotated[str, Query(description="name, created_at or updated_at; -field 
     response_model=Page[AccountOut],
     operation_id="accounts-list",
     responses=problem_responses(422),
+    description=CF_DOC,
 )
 async def list_accounts(
+    request: Request,
     ctx: CtxDep,
     params: ListParamsDep,
     owner_id: uuid.UUID | None = None,
@@ -46,6 +49,7 @@ async def list_accounts(
         tag=tag,
         updated_after=updated_after,
         q=q,
+        custom=custom_params(request.query_params),
         sort=sort,
         after=ctx.after(params, sort),
         limit=params.limit,

@@ -6,13 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import CtxDep, ListParamsDep
 from api.errors import problem_responses
 from api.schemas.common import Page
 from api.schemas.contacts import ContactIn, ContactOut, ContactPatch
 from domain import contacts
+from domain.custom_fields.lists import CF_DOC, custom_params
 
 router = APIRouter(prefix="/api/v1", tags=["contacts"], responses=problem_responses(400, 401, 403, 404))
 
@@ -27,8 +28,10 @@ Sort = Annotated[
     response_model=Page[ContactOut],
     operation_id="contacts-list",
     responses=problem_responses(422),
+    description=CF_DOC,
 )
 async def list_contacts(
+    request: Request,
     ctx: CtxDep,
     params: ListParamsDep,
     owner_id: uuid.UUID | None = None,
@@ -50,6 +53,7 @@ async def list_contacts(
         updated_after=updated_after,
         created_after=created_after,
         q=q,
+        custom=custom_params(request.query_params),
         sort=sort,
         after=ctx.after(params, sort),
         limit=params.limit,

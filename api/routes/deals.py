@@ -6,19 +6,27 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import CtxDep, ListParamsDep
 from api.errors import problem_responses
 from api.schemas.common import Page
 from api.schemas.deals import DealIn, DealMove, DealOut, DealPatch
 from domain import board, deals
+from domain.custom_fields.lists import CF_DOC, custom_params
 
 router = APIRouter(prefix="/api/v1", tags=["deals"], responses=problem_responses(400, 401, 403, 404))
 
 
-@router.get("/deals", response_model=Page[DealOut], operation_id="deals-list")
+@router.get(
+    "/deals",
+    response_model=Page[DealOut],
+    operation_id="deals-list",
+    responses=problem_responses(422),
+    description=CF_DOC,
+)
 async def list_deals(
+    request: Request,
     ctx: CtxDep,
     params: ListParamsDep,
     pipeline_id: uuid.UUID | None = None,
@@ -32,9 +40,9 @@ async def list_deals(
     sort: Annotated[
         str | None,
         Query(
-            max_length=40,
-            description="created_at, updated_at, amount, expected_close_date, title or rank; "
-            "-field for descending. Default -created_at.",
+            max_length=80,
+            description="created_at, updated_at, amount, expected_close_date, title, rank or "
+            "cf.<key>; -field for descending. Default -created_at.",
         ),
     ] = None,
 ) -> Response:
@@ -51,6 +59,7 @@ async def list_deals(
             contact_id=contact_id,
             updated_after=updated_after,
             q=q,
+            custom=custom_params(request.query_params),
         ),
         sort=sort,
         after=ctx.after(params, sort),
@@ -69,7 +78,8 @@ async def list_deals(
     responses=problem_responses(409, 422),
 )
 async def create_deal(body: DealIn, ctx: CtxDep) -> Response:
-    record = await deals.create_deal(session=ctx.session, principal=ctx.principal, now=ctx.now, **dict(body))
+    fields = body.model_dump()
+    record = await deals.create_deal(session=ctx.session, principal=ctx.principal, now=ctx.now, **fields)
     return await ctx.respond(DealOut.of(record), status=201, etag=record.deal.version)
 
 
@@ -129,6 +139,7 @@ async def move_deal(deal_id: uuid.UUID, body: DealMove, ctx: CtxDep) -> Response
         after_id=body.after_id,
         expected_version=ctx.if_match(),
         lost_reason=body.lost_reason,
+        lost_reason_detail=body.lost_reason_detail,
         pipeline_id=body.pipeline_id,
         now=ctx.now,
     )

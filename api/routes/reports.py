@@ -22,6 +22,7 @@ from api.schemas.reports import (
     ForecastOut,
     FunnelOut,
     Interval,
+    LostReasonsOut,
     PeriodOut,
     ReportFormat,
     SourcesOut,
@@ -30,6 +31,7 @@ from api.schemas.reports import (
 )
 from domain import reports
 from domain.reports import ReportScope
+from domain.reports.lost_reasons import lost_reasons_csv, lost_reasons_report
 
 router = APIRouter(
     prefix="/api/v1/reports", tags=["reports"], responses=problem_responses(400, 401, 403, 422)
@@ -213,4 +215,27 @@ async def won_over_time(
     body = WonOverTimeOut.model_validate({**vars(report), "period": _period(scope)})
     return await _answer(
         ctx, format_, body, lambda: reports.won_over_time_csv(report), _filename("won-over-time", scope)
+    )
+
+
+@router.get(
+    "/lost-reasons",
+    response_model=LostReasonsOut,
+    operation_id="reports-lost-reasons",
+    responses=CSV_RESPONSE,
+)
+async def lost_reasons(
+    ctx: CtxDep,
+    from_: FromDay = None,
+    to: ToDay = None,
+    pipeline_id: PipelineFilter = None,
+    owner_id: OwnerFilter = None,
+    format_: Format = "json",
+) -> Response:
+    """Deals lost in the period by reason, and by the stage they were lost from (with its reasons)."""
+    scope = await _scope(ctx, from_, to, pipeline_id, owner_id)
+    report = await lost_reasons_report(ctx.session, scope)
+    body = LostReasonsOut.model_validate({**vars(report), "period": _period(scope)})
+    return await _answer(
+        ctx, format_, body, lambda: lost_reasons_csv(report), _filename("lost-reasons", scope)
     )

@@ -14,6 +14,20 @@ from domain.deals import DealRecord
 from domain.money import format_amount
 
 DealStatus = Literal["open", "won", "lost"]
+ContactRole = Literal["decision_maker", "champion", "influencer", "user", "other"]
+_DETAIL = 'Free text behind the reason; required when lost_reason is the list\'s "Other".'
+
+
+class DealContactIn(StrictIn):
+    contact_id: uuid.UUID
+    role: ContactRole | None = None
+
+
+class DealContactOut(Out):
+    contact_id: uuid.UUID
+    role: ContactRole | None
+
+
 _AMOUNT = "A decimal string or a number, rounded half-even to the currency's minor unit; never negative."
 
 
@@ -27,10 +41,12 @@ class DealOut(Out):
     status: DealStatus
     account_id: uuid.UUID | None
     contact_ids: list[uuid.UUID]
+    contacts: list[DealContactOut] = Field(description="contact_ids in the same order, each with its role.")
     owner_id: uuid.UUID | None
     expected_close_date: date | None
     closed_at: datetime | None
-    lost_reason: str | None
+    lost_reason: str | None = Field(description="One of the workspace's lost reasons (GET /lost-reasons).")
+    lost_reason_detail: str | None
     source: str | None
     rank: str = Field(description="Opaque key ordering the card in its column; compare bytewise.")
     version: int
@@ -60,10 +76,12 @@ class DealOut(Out):
             status=deal.status,
             account_id=deal.account_id,
             contact_ids=record.contact_ids,
+            contacts=[DealContactOut(contact_id=c, role=record.roles.get(c)) for c in record.contact_ids],
             owner_id=deal.owner_id,
             expected_close_date=deal.expected_close_date,
             closed_at=deal.closed_at,
             lost_reason=deal.lost_reason,
+            lost_reason_detail=deal.lost_reason_detail,
             source=deal.source,
             rank=deal.rank,
             version=deal.version,
@@ -93,11 +111,15 @@ class DealIn(StrictIn):
     stage_id: uuid.UUID | None = None
     account_id: uuid.UUID | None = None
     contact_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
+    contacts: list[DealContactIn] | None = Field(
+        None, max_length=100, description="The contacts with their roles (instead of contact_ids)."
+    )
     owner_id: uuid.UUID | None = Field(
         None, description="Default: the user (or API key's creator) creating it."
     )
     expected_close_date: date | None = None
     lost_reason: str | None = Field(None, max_length=500)
+    lost_reason_detail: str | None = Field(None, max_length=1000, description=_DETAIL)
     source: str | None = Field(None, max_length=200, description="Default: the first contact's source.")
     tags: list[str] = Field(default_factory=list, max_length=50)
     custom_fields: dict[str, Any] = Field(default_factory=dict)
@@ -116,9 +138,13 @@ class DealPatch(StrictIn):
     currency: str | None = Field(None, min_length=3, max_length=3)
     account_id: uuid.UUID | None = None
     contact_ids: list[uuid.UUID] | None = Field(None, max_length=100)
+    contacts: list[DealContactIn] | None = Field(
+        None, max_length=100, description="Replaces the links and their roles; contact_ids follows."
+    )
     owner_id: uuid.UUID | None = None
     expected_close_date: date | None = None
     lost_reason: str | None = Field(None, max_length=500)
+    lost_reason_detail: str | None = Field(None, max_length=1000, description=_DETAIL)
     source: str | None = Field(None, max_length=200)
     tags: list[str] | None = Field(None, max_length=50)
     custom_fields: dict[str, Any] | None = None
@@ -142,6 +168,7 @@ class DealMove(StrictIn):
     lost_reason: str | None = Field(
         None, max_length=500, description="Needed to enter a lost stage, unless the deal already has one."
     )
+    lost_reason_detail: str | None = Field(None, max_length=1000, description=_DETAIL)
     pipeline_id: uuid.UUID | None = Field(
         None, description="Required, equal to the target stage's pipeline, to move to another pipeline."
     )

@@ -126,3 +126,33 @@ class WonOverTimeOut(Out):
     points: list[WonPointOut]
     currency: str
     period: PeriodOut
+
+
+class ReasonCountOut(Out):
+    lost_reason: str
+    count: int
+
+
+class LostReasonRowOut(Out):
+    lost_reason: str = Field(description='The deal\'s lost_reason; "(none)" for deals lost without one.')
+    count: int
+    share: float | None = Field(description="Of all deals lost in the period (0..1)")
+    amount: str
+    other_currencies: dict[str, str] = Field(description=OTHER_CURRENCIES)
+
+
+class LostStageRowOut(Out):
+    stage_id: uuid.UUID | None = Field(description="The stage the deals were lost from; null: created lost")
+    stage: str | None
+    count: int
+    amount: str
+    other_currencies: dict[str, str] = Field(description=OTHER_CURRENCIES)
+    reasons: list[ReasonCountOut]
+
+
+class LostReasonsOut(Out):
+    period: PeriodOut
+    currency: str
+    lost_count: int
+    reasons: list[LostReasonRowOut]
+    stages: list[LostStageRowOut]

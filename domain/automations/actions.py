@@ -252,6 +252,8 @@ async def close_as_lost(f: Firing, action: CloseAsLost) -> ActionResult:
         after_id=None,
         expected_version=None,
         lost_reason=action.reason,
+        # A rule's reason may predate the pick-list or leave it: filed under "Other" then.
+        off_list="other",
         now=f.now,
     )
     return ActionResult(

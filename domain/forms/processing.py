@@ -25,7 +25,7 @@ import structlog
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain import outbox
+from domain import custom_fields, outbox
 from domain.accounts import account_with_domain, create_account
 from domain.activities import create_activity
 from domain.contacts import create_contact, find_duplicate
@@ -203,11 +203,13 @@ def _label(lead: dict[str, Any]) -> str:
     return name or lead.get("name") or lead["email"]
 
 
-def _note_body(form: Form, submission: FormSubmission) -> str | None:
+def _note_body(form: Form, submission: FormSubmission, refused: list[str]) -> str | None:
     parts = [submission.lead["message"]] if submission.lead.get("message") else []
     extra = other_fields(submission.fields, form.field_mapping)
     if extra:
         parts.append("\n".join(f"{name}: {value}" for name, value in extra.items()))
+    if refused:
+        parts.append("Not stored (does not fit the field):\n" + "\n".join(refused))
     return "\n\n".join(parts) or None
 
 
@@ -232,6 +234,9 @@ async def _make_records(
         name=f"Web form: {form.name}"[:200],
     )
     account_id = await _account_for(session, principal, lead, owner_id, now)
+    custom, refused = await custom_fields.keep_fitting(
+        session, workspace_id, "contacts", lead.get("custom_fields") or {}
+    )
     contact_fields: dict[str, Any] = {
         key: lead[key] for key in ("first_name", "last_name", "email", "phone", "title") if lead.get(key)
     }
@@ -239,7 +244,7 @@ async def _make_records(
         source=lead.get("utm_source") or "form",
         owner_id=owner_id,
         account_id=account_id,
-        custom_fields=lead.get("custom_fields") or {},
+        custom_fields=custom,
     )
     contact, created = await create_contact(
         session, principal=principal, fields=contact_fields, on_duplicate="merge", now=now
@@ -268,7 +273,7 @@ async def _make_records(
         fields={
             "type": "note",
             "subject": f"Form submitted: {form.name}"[:500],
-            "body": _note_body(form, submission),
+            "body": _note_body(form, submission, refused),
             "contact_id": contact.id,
             "account_id": account_id,
             "deal_id": deal_id,

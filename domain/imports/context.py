@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain import lost_reasons
+from domain.custom_fields.definitions import specs_for
 from domain.hygiene.required_fields import rules_for
 from domain.hygiene.similarity import fold
 from domain.imports.deal_rows import MONTH_FIRST_REGIONS, PipelineInfo, StageInfo
@@ -72,6 +74,8 @@ async def load_context(session: AsyncSession, record: Import) -> RowContext:
     }
     if kind == "deals":
         extra["pipelines"], extra["default_pipeline"] = await _pipelines(session, record)
+        extra["lost_reasons"] = await lost_reasons.choices(session, record.workspace_id)
+    extra["custom_specs"] = await specs_for(session, record.workspace_id, kind)
     return RowContext(
         kind=kind,
         columns=plan(kind, list(record.columns), dict(record.mapping), replay=True).columns,

@@ -29,6 +29,7 @@ from domain.imports.rows import (
     owner,
     parse_tags,
 )
+from domain.lost_reasons import pick
 from domain.money import check_currency, parse_amount
 
 MONTH_FIRST_REGIONS = frozenset({"US", "PH", "FM", "MH", "PW"})
@@ -228,6 +229,17 @@ def deal_row(ctx: RowContext, row: int, cells: list[str]) -> Prepared:
         raise RowFailure(f"Stage {stage.name!r} requires {', '.join(missing_for_stage)}")
     if stage.kind == "lost" and not values["lost_reason"]:
         raise RowFailure("A lost deal needs a lost_reason")
+    detail = limited("lost_reason_detail", get("lost_reason_detail"))
+    values["lost_reason_detail"] = detail
+    options = ctx.extra.get("lost_reasons")
+    if values["lost_reason"] and options:
+        # Another CRM's reasons: the pick-list's spelling, else "Other" with the words as detail.
+        try:
+            values["lost_reason"], values["lost_reason_detail"] = pick(
+                options, str(values["lost_reason"]), detail, off_list="other"
+            )
+        except ValidationFailed as exc:
+            raise RowFailure(exc.detail) from None
     check_required(ctx, present)
     key = f"t:{title.lower()}|{(get('account') or '').lower()}"
     return Prepared(row=row, values=values, keys=(key,))

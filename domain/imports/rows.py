@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from domain.custom_fields.values import Env, FieldSpec, clean_values, drop_blanks, missing_required
 from domain.hygiene.normalise import bulk_email, bulk_phone, company_domain, split_full_name
 from domain.hygiene.required_fields import failure_reason, missing
 from domain.imports.mapping import CUSTOM
@@ -34,6 +35,7 @@ LIMITS = {
     "website": 500,
     "industry": 200,
     "lost_reason": 500,
+    "lost_reason_detail": 1000,
 }
 MAX_TAGS = 100
 MAX_TAG_LENGTH = 100
@@ -134,7 +136,19 @@ def custom_fields(ctx: RowContext, get: Callable[[str], str | None]) -> dict[str
     for name in ctx.columns:
         if name.startswith(CUSTOM) and (value := get(name)) is not None:
             values[name[len(CUSTOM) :]] = value
-    return values
+    specs: Mapping[str, FieldSpec] = ctx.extra.get("custom_specs") or {}
+    if not specs:
+        return values
+    # The API's validator: a value that does not fit its field fails the row, as a bad email does.
+    env = Env(region=ctx.region, currency=str(ctx.extra.get("currency") or "USD"))
+    cleaned, errors = clean_values(specs, values, env, loc=())
+    if errors:
+        raise RowFailure("; ".join(f"custom_fields.{e.loc[-1]}: {e.msg}" for e in errors))
+    cleaned = drop_blanks(cleaned)
+    absent = missing_required(specs, cleaned)
+    if absent:
+        raise RowFailure(failure_reason([[f"custom_fields.{spec.key}"] for spec in absent]))
+    return cleaned
 
 
 def owner(ctx: RowContext, get: Callable[[str], str | None]) -> uuid.UUID:

@@ -25,6 +25,7 @@ from domain.models.crm import (
     StageChange,
     StageTotal,
 )
+from domain.models.custom_fields import CustomField, LostReason
 from domain.models.files import FileAttachment
 from domain.models.forms import Form, FormSubmission
 from domain.models.hygiene import (
@@ -57,6 +58,7 @@ __all__ = [
     "Commitment",
     "Contact",
     "ContactDuplicate",
+    "CustomField",
     "Deal",
     "DealContact",
     "EmailMessage",
@@ -70,6 +72,7 @@ __all__ = [
     "InboundMailbox",
     "Invitation",
     "LoginFailure",
+    "LostReason",
     "Membership",
     "Notification",
     "OutboundEmail",

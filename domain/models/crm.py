@@ -182,6 +182,8 @@ class Deal(TenantMixin, TimestampMixin, Base):
     expected_close_date: Mapped[date | None] = mapped_column(Date)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     lost_reason: Mapped[str | None] = mapped_column(String(500))
+    # The words behind the pick-list's "Other" (or a reason that came from outside the list).
+    lost_reason_detail: Mapped[str | None] = mapped_column(String(1000))
     source: Mapped[str | None] = mapped_column(String(200))
     # Fractional-index key; compared bytewise so every PostgreSQL version sorts it alike.
     rank: Mapped[str] = mapped_column(String(200, collation="C"), nullable=False)

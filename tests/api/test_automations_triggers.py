@@ -331,7 +331,7 @@ async def test_seed_closes_deals_idle_for_90_days_as_lost(
     closed = await _deal(api, user, deal["id"])
     assert (closed["status"], closed["lost_reason"], closed["stage_id"]) == (
         "lost",
-        "stale",
+        "Stale",  # the rule's "stale", in the workspace pick-list's spelling
         stages["Closed Lost"],
     )
     timeline = (await api.get(f"/api/v1/deals/{deal['id']}/timeline", headers=user.headers)).json()["items"]

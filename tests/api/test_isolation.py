@@ -163,6 +163,19 @@ async def _milestone(api: Api, owner: User) -> str:
     return str(project.json()["milestones"][0]["id"])
 
 
+async def _custom_field(api: Api, owner: User) -> str:
+    return await _created(
+        api,
+        owner,
+        "/api/v1/custom-fields",
+        {"object": "deals", "key": f"secret_{uuid.uuid4().hex[:6]}", "label": "Secret", "type": "text"},
+    )
+
+
+async def _lost_reason(api: Api, owner: User) -> str:
+    return await _created(api, owner, "/api/v1/lost-reasons", {"label": f"Secret {uuid.uuid4().hex[:6]}"})
+
+
 FACTORIES: dict[str, Factory] = {
     "contact_id": lambda api, owner: _created(
         api,
@@ -193,6 +206,8 @@ FACTORIES: dict[str, Factory] = {
     "commitment_id": _commitment,
     "project_id": _project,
     "milestone_id": _milestone,
+    "field_id": _custom_field,
+    "reason_id": _lost_reason,
 }
 
 # Bodies for routes whose schema requires fields; ids in them are B's own, so only the path

@@ -22,4 +22,7 @@ export const keys = {
   duplicates: (object: 'contacts' | 'accounts') => ['duplicates', object] as const,
   trash: (object: string, cursor: string | null) => ['trash', object, cursor] as const,
   trashAll: ['trash'] as const,
+  customFields: (object: string) => ['custom-fields', object] as const,
+  customFieldsAll: ['custom-fields'] as const,
+  lostReasons: ['lost-reasons'] as const,
 };

@@ -316,7 +316,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Contacts */
+        /**
+         * List Contacts
+         * @description Custom fields: filter with `cf.<key>=value` (compared by the field's type; a multi-select matches records having that option) and `cf.<key>.gt|gte|lt|lte=value` on number, money and date fields; sort with `sort=cf.<key>` (`-cf.<key>` descends; not multi-selects).
+         */
         get: operations["contacts-list"];
         put?: never;
         /** Create Contact */
@@ -353,7 +356,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Accounts */
+        /**
+         * List Accounts
+         * @description Custom fields: filter with `cf.<key>=value` (compared by the field's type; a multi-select matches records having that option) and `cf.<key>.gt|gte|lt|lte=value` on number, money and date fields; sort with `sort=cf.<key>` (`-cf.<key>` descends; not multi-selects).
+         */
         get: operations["accounts-list"];
         put?: never;
         /** Create Account */
@@ -481,7 +487,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Deals */
+        /**
+         * List Deals
+         * @description Custom fields: filter with `cf.<key>=value` (compared by the field's type; a multi-select matches records having that option) and `cf.<key>.gt|gte|lt|lte=value` on number, money and date fields; sort with `sort=cf.<key>` (`-cf.<key>` descends; not multi-selects).
+         */
         get: operations["deals-list"];
         put?: never;
         /** Create Deal */
@@ -870,6 +879,26 @@ export interface paths {
         };
         /** Won Over Time */
         get: operations["reports-won-over-time"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/lost-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lost Reasons
+         * @description Deals lost in the period by reason, and by the stage they were lost from (with its reasons).
+         */
+        get: operations["reports-lost-reasons"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1850,6 +1879,79 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/custom-fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Custom Fields */
+        get: operations["custom-fields-list"];
+        put?: never;
+        /** Create Custom Field */
+        post: operations["custom-fields-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/custom-fields/{field_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Custom Field */
+        get: operations["custom-fields-get"];
+        put?: never;
+        post?: never;
+        /** Delete Custom Field */
+        delete: operations["custom-fields-delete"];
+        options?: never;
+        head?: never;
+        /** Update Custom Field */
+        patch: operations["custom-fields-update"];
+        trace?: never;
+    };
+    "/api/v1/lost-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Lost Reasons */
+        get: operations["lost-reasons-list"];
+        put?: never;
+        /** Create Lost Reason */
+        post: operations["lost-reasons-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lost-reasons/{reason_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Lost Reason */
+        delete: operations["lost-reasons-delete"];
+        options?: never;
+        head?: never;
+        /** Update Lost Reason */
+        patch: operations["lost-reasons-update"];
         trace?: never;
     };
 }
@@ -2945,6 +3047,95 @@ export interface components {
              */
             assignee: "owner" | string;
         };
+        /** CustomFieldIn */
+        CustomFieldIn: {
+            /**
+             * Object
+             * @enum {string}
+             */
+            object: "contacts" | "accounts" | "deals";
+            /**
+             * Key
+             * @description Where values are stored in `custom_fields`: lower-case letters, digits and _. It never changes.
+             */
+            key: string;
+            /** Label */
+            label: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "text" | "number" | "money" | "date" | "bool" | "select" | "multi_select" | "url" | "email" | "phone";
+            /**
+             * Options
+             * @description For select and multi_select.
+             */
+            options?: string[] | null;
+            /**
+             * Required
+             * @default false
+             */
+            required: boolean;
+            /**
+             * Position
+             * @description Defaults to after the last field.
+             */
+            position?: number | null;
+        };
+        /** CustomFieldOut */
+        CustomFieldOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Object
+             * @enum {string}
+             */
+            object: "contacts" | "accounts" | "deals";
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "text" | "number" | "money" | "date" | "bool" | "select" | "multi_select" | "url" | "email" | "phone";
+            /** Options */
+            options: string[];
+            /** Required */
+            required: boolean;
+            /** Position */
+            position: number;
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * CustomFieldPatch
+         * @description `object`, `key` and `type` never change (a rename is a new label, so values stay).
+         */
+        CustomFieldPatch: {
+            /** Label */
+            label?: string | null;
+            /** Options */
+            options?: string[] | null;
+            /** Required */
+            required?: boolean | null;
+            /** Position */
+            position?: number | null;
+        };
         /** DealBulkIn */
         DealBulkIn: {
             /**
@@ -3001,6 +3192,26 @@ export interface components {
              * @enum {string}
              */
             type: "deal_close_date_passed";
+        };
+        /** DealContactIn */
+        DealContactIn: {
+            /**
+             * Contact Id
+             * Format: uuid
+             */
+            contact_id: string;
+            /** Role */
+            role?: ("decision_maker" | "champion" | "influencer" | "user" | "other") | null;
+        };
+        /** DealContactOut */
+        DealContactOut: {
+            /**
+             * Contact Id
+             * Format: uuid
+             */
+            contact_id: string;
+            /** Role */
+            role: ("decision_maker" | "champion" | "influencer" | "user" | "other") | null;
         };
         /** DealCreated */
         DealCreated: {
@@ -3073,6 +3284,11 @@ export interface components {
             /** Contact Ids */
             contact_ids?: string[];
             /**
+             * Contacts
+             * @description The contacts with their roles (instead of contact_ids).
+             */
+            contacts?: components["schemas"]["DealContactIn"][] | null;
+            /**
              * Owner Id
              * @description Default: the user (or API key's creator) creating it.
              */
@@ -3081,6 +3297,11 @@ export interface components {
             expected_close_date?: string | null;
             /** Lost Reason */
             lost_reason?: string | null;
+            /**
+             * Lost Reason Detail
+             * @description Free text behind the reason; required when lost_reason is the list's "Other".
+             */
+            lost_reason_detail?: string | null;
             /**
              * Source
              * @description Default: the first contact's source.
@@ -3150,6 +3371,11 @@ export interface components {
              */
             lost_reason?: string | null;
             /**
+             * Lost Reason Detail
+             * @description Free text behind the reason; required when lost_reason is the list's "Other".
+             */
+            lost_reason_detail?: string | null;
+            /**
              * Pipeline Id
              * @description Required, equal to the target stage's pipeline, to move to another pipeline.
              */
@@ -3190,14 +3416,24 @@ export interface components {
             account_id: string | null;
             /** Contact Ids */
             contact_ids: string[];
+            /**
+             * Contacts
+             * @description contact_ids in the same order, each with its role.
+             */
+            contacts: components["schemas"]["DealContactOut"][];
             /** Owner Id */
             owner_id: string | null;
             /** Expected Close Date */
             expected_close_date: string | null;
             /** Closed At */
             closed_at: string | null;
-            /** Lost Reason */
+            /**
+             * Lost Reason
+             * @description One of the workspace's lost reasons (GET /lost-reasons).
+             */
             lost_reason: string | null;
+            /** Lost Reason Detail */
+            lost_reason_detail: string | null;
             /** Source */
             source: string | null;
             /**
@@ -3274,12 +3510,22 @@ export interface components {
             account_id?: string | null;
             /** Contact Ids */
             contact_ids?: string[] | null;
+            /**
+             * Contacts
+             * @description Replaces the links and their roles; contact_ids follows.
+             */
+            contacts?: components["schemas"]["DealContactIn"][] | null;
             /** Owner Id */
             owner_id?: string | null;
             /** Expected Close Date */
             expected_close_date?: string | null;
             /** Lost Reason */
             lost_reason?: string | null;
+            /**
+             * Lost Reason Detail
+             * @description Free text behind the reason; required when lost_reason is the list's "Other".
+             */
+            lost_reason_detail?: string | null;
             /** Source */
             source?: string | null;
             /** Tags */
@@ -3983,6 +4229,96 @@ export interface components {
             /** Workspaces */
             workspaces: components["schemas"]["WorkspaceMembershipOut"][];
         };
+        /** LostReasonIn */
+        LostReasonIn: {
+            /** Label */
+            label: string;
+            /** Position */
+            position?: number | null;
+        };
+        /** LostReasonOut */
+        LostReasonOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Label */
+            label: string;
+            /** Position */
+            position: number;
+            /**
+             * Other
+             * @description The entry that takes free text in `lost_reason_detail`.
+             */
+            other: boolean;
+        };
+        /** LostReasonPatch */
+        LostReasonPatch: {
+            /** Label */
+            label?: string | null;
+            /** Position */
+            position?: number | null;
+        };
+        /** LostReasonRowOut */
+        LostReasonRowOut: {
+            /**
+             * Lost Reason
+             * @description The deal's lost_reason; "(none)" for deals lost without one.
+             */
+            lost_reason: string;
+            /** Count */
+            count: number;
+            /**
+             * Share
+             * @description Of all deals lost in the period (0..1)
+             */
+            share: number | null;
+            /** Amount */
+            amount: string;
+            /**
+             * Other Currencies
+             * @description Sums in other currencies than the workspace's, per ISO 4217 code, excluded above.
+             */
+            other_currencies: {
+                [key: string]: string;
+            };
+        };
+        /** LostReasonsOut */
+        LostReasonsOut: {
+            period: components["schemas"]["PeriodOut"];
+            /** Currency */
+            currency: string;
+            /** Lost Count */
+            lost_count: number;
+            /** Reasons */
+            reasons: components["schemas"]["LostReasonRowOut"][];
+            /** Stages */
+            stages: components["schemas"]["LostStageRowOut"][];
+        };
+        /** LostStageRowOut */
+        LostStageRowOut: {
+            /**
+             * Stage Id
+             * @description The stage the deals were lost from; null: created lost
+             */
+            stage_id: string | null;
+            /** Stage */
+            stage: string | null;
+            /** Count */
+            count: number;
+            /** Amount */
+            amount: string;
+            /**
+             * Other Currencies
+             * @description Sums in other currencies than the workspace's, per ISO 4217 code, excluded above.
+             */
+            other_currencies: {
+                [key: string]: string;
+            };
+            /** Reasons */
+            reasons: components["schemas"]["ReasonCountOut"][];
+        };
         /** MeOut */
         MeOut: {
             user: components["schemas"]["UserOut"];
@@ -4230,6 +4566,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[CustomFieldOut] */
+        Page_CustomFieldOut_: {
+            /** Items */
+            items: components["schemas"]["CustomFieldOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[DealOut] */
         Page_DealOut_: {
             /** Items */
@@ -4269,6 +4612,13 @@ export interface components {
         Page_ImportOut_: {
             /** Items */
             items: components["schemas"]["ImportOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[LostReasonOut] */
+        Page_LostReasonOut_: {
+            /** Items */
+            items: components["schemas"]["LostReasonOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -4678,6 +5028,13 @@ export interface components {
              * @enum {string}
              */
             redis: "ok" | "unavailable" | "not_configured";
+        };
+        /** ReasonCountOut */
+        ReasonCountOut: {
+            /** Lost Reason */
+            lost_reason: string;
+            /** Count */
+            count: number;
         };
         /** ReasonOut */
         ReasonOut: {
@@ -8772,7 +9129,7 @@ export interface operations {
                 updated_after?: string | null;
                 /** @description Case-insensitive part of the title. */
                 q?: string | null;
-                /** @description created_at, updated_at, amount, expected_close_date, title or rank; -field for descending. Default -created_at. */
+                /** @description created_at, updated_at, amount, expected_close_date, title, rank or cf.<key>; -field for descending. Default -created_at. */
                 sort?: string | null;
                 limit?: number;
                 cursor?: string | null;
@@ -11425,6 +11782,83 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WonOverTimeOut"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reports-lost-reasons": {
+        parameters: {
+            query?: {
+                /** @description First day (inclusive), in the workspace's time zone; default: this month */
+                from?: string | null;
+                /** @description Last day (inclusive), in the workspace's time zone */
+                to?: string | null;
+                /** @description Only deals of this pipeline */
+                pipeline_id?: string | null;
+                /** @description Only this member's records */
+                owner_id?: string | null;
+                /** @description `csv` for a CSV download */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as JSON, or as CSV with `format=csv` (a header row, one row per item) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LostReasonsOut"];
                     "text/csv": string;
                 };
             };
@@ -16451,6 +16885,682 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "custom-fields-list": {
+        parameters: {
+            query?: {
+                /** @description Only this object's fields */
+                object?: ("contacts" | "accounts" | "deals") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CustomFieldOut_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "custom-fields-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomFieldIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "custom-fields-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                field_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "custom-fields-delete": {
+        parameters: {
+            query?: {
+                /** @description Required: deleting removes the field's values from every record (409 without). */
+                confirm?: boolean;
+            };
+            header?: never;
+            path: {
+                field_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "custom-fields-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                field_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomFieldPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "lost-reasons-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_LostReasonOut_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "lost-reasons-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LostReasonIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LostReasonOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "lost-reasons-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reason_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "lost-reasons-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reason_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LostReasonPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LostReasonOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

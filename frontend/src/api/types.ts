@@ -38,6 +38,12 @@ export type Activity = ItemOf<ResponseOf<'/api/v1/activities'>>;
 export type ActivityType = Activity['type'];
 export type TimelineItem = ItemOf<ResponseOf<'/api/v1/deals/{deal_id}/timeline'>>;
 
+export type CustomField = ItemOf<ResponseOf<'/api/v1/custom-fields'>>;
+export type CustomFieldIn = BodyOf<'/api/v1/custom-fields', 'post'>;
+export type CustomFieldObject = CustomField['object'];
+export type CustomFieldType = CustomField['type'];
+export type LostReason = ItemOf<ResponseOf<'/api/v1/lost-reasons'>>;
+
 export type Role = Me['role'];
 export type TrashItem = ItemOf<ResponseOf<'/api/v1/trash'>>;
 export type TrashObject = TrashItem['object'];

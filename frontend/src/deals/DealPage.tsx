@@ -16,6 +16,8 @@ import { DeleteRecordButton } from '../trash/DeleteRecordButton';
 import { EditableField } from '../ui/EditableField';
 import { ErrorState, errorText, Loading } from '../ui/States';
 import { Commitments } from './Commitments';
+import { CustomFieldsPanel } from './CustomFieldsPanel';
+import { type LostReasonChoice, LostReasonPicker } from './LostReasonPicker';
 import { useChangeStage, useDeal, useUpdateDeal } from './dealData';
 
 export function DealPage() {
@@ -103,9 +105,21 @@ function DealView({ deal }: { deal: Deal }) {
                 <dt>Contacts</dt>
                 <dd>
                   <ul className="plain-list">
-                    {deal.contact_ids.map((id) => (
-                      <li key={id}>
-                        <ContactLink id={id} />
+                    {deal.contacts.map(({ contact_id, role }) => (
+                      <li key={contact_id}>
+                        <ContactLink id={contact_id} />{' '}
+                        <RoleSelect
+                          role={role}
+                          contactId={contact_id}
+                          onChange={(next) =>
+                            save({
+                              contacts: deal.contacts.map((c) => ({
+                                contact_id: c.contact_id,
+                                role: c.contact_id === contact_id ? next : (c.role ?? null),
+                              })),
+                            })
+                          }
+                        />
                       </li>
                     ))}
                   </ul>
@@ -115,7 +129,10 @@ function DealView({ deal }: { deal: Deal }) {
             {deal.lost_reason ? (
               <div className="editable">
                 <dt>Lost reason</dt>
-                <dd>{deal.lost_reason}</dd>
+                <dd>
+                  {deal.lost_reason}
+                  {deal.lost_reason_detail ? `: ${deal.lost_reason_detail}` : ''}
+                </dd>
               </div>
             ) : null}
             {deal.closed_at ? (
@@ -136,6 +153,7 @@ function DealView({ deal }: { deal: Deal }) {
               <dt>Created</dt>
               <dd>{formatDateTime(deal.created_at)}</dd>
             </div>
+            <CustomFieldsPanel deal={deal} />
           </dl>
           <Commitments dealId={deal.id} />
         </section>
@@ -146,6 +164,55 @@ function DealView({ deal }: { deal: Deal }) {
         </div>
       </div>
     </section>
+  );
+}
+
+const ROLE_LABELS: Record<NonNullable<Deal['contacts'][number]['role']>, string> = {
+  decision_maker: 'decision maker',
+  champion: 'champion',
+  influencer: 'influencer',
+  user: 'user',
+  other: 'other',
+};
+
+type ContactRole = NonNullable<Deal['contacts'][number]['role']>;
+
+/** The role a contact plays on this deal; next actions speak of "the champion" by name. */
+function RoleSelect({
+  role,
+  contactId,
+  onChange,
+}: {
+  role: ContactRole | null | undefined;
+  contactId: string;
+  onChange: (next: ContactRole | null) => Promise<unknown>;
+}) {
+  const contact = useContact(contactId);
+  const [error, setError] = useState<unknown>(null);
+  const name = contact.data ? contactName(contact.data) : 'this contact';
+  return (
+    <>
+      <select
+        aria-label={`Role of ${name}`}
+        value={role ?? ''}
+        onChange={(e) => {
+          setError(null);
+          onChange((e.target.value || null) as ContactRole | null).catch(setError);
+        }}
+      >
+        <option value="">No role</option>
+        {(Object.keys(ROLE_LABELS) as ContactRole[]).map((r) => (
+          <option key={r} value={r}>
+            {ROLE_LABELS[r]}
+          </option>
+        ))}
+      </select>
+      {error ? (
+        <span className="field-error" role="alert">
+          {errorText(error)}
+        </span>
+      ) : null}
+    </>
   );
 }
 
@@ -160,7 +227,7 @@ function StageField({ deal, stages, currentName }: { deal: Deal; stages: Stage[]
   const change = useChangeStage(deal);
   const [editing, setEditing] = useState(false);
   const [stageId, setStageId] = useState(deal.stage_id);
-  const [lostReason, setLostReason] = useState('');
+  const [lost, setLost] = useState<LostReasonChoice>({ reason: '', detail: '' });
   const target = stages.find((s) => s.id === stageId);
   const needsReason = target?.kind === 'lost' && !deal.lost_reason;
 
@@ -170,7 +237,10 @@ function StageField({ deal, stages, currentName }: { deal: Deal; stages: Stage[]
       setEditing(false);
       return;
     }
-    change.mutate({ stageId, ...(lostReason.trim() ? { lostReason: lostReason.trim() } : {}) }, { onSuccess: () => setEditing(false) });
+    change.mutate(
+      { stageId, ...(needsReason && lost.reason ? { lostReason: lost.reason, lostReasonDetail: lost.detail.trim() || undefined } : {}) },
+      { onSuccess: () => setEditing(false) },
+    );
   }
 
   const message = change.error
@@ -218,12 +288,7 @@ function StageField({ deal, stages, currentName }: { deal: Deal; stages: Stage[]
               </option>
             ))}
           </select>
-          {needsReason ? (
-            <>
-              <label htmlFor={`${id}-reason`}>Lost reason</label>
-              <input id={`${id}-reason`} required value={lostReason} onChange={(e) => setLostReason(e.target.value)} />
-            </>
-          ) : null}
+          {needsReason ? <LostReasonPicker value={lost} onChange={setLost} /> : null}
           <button type="submit" className="button button-primary button-small" disabled={change.isPending}>
             Save
           </button>

@@ -60,13 +60,17 @@ export function useChangeStage(deal: Deal | undefined) {
   const queryClient = useQueryClient();
   const refreshIfStale = useRefreshIfStale(deal);
   return useMutation({
-    mutationFn: async ({ stageId, lostReason }: { stageId: string; lostReason?: string }) => {
+    mutationFn: async ({ stageId, lostReason, lostReasonDetail }: { stageId: string; lostReason?: string; lostReasonDetail?: string }) => {
       if (!deal) throw new Error('The deal has not loaded');
       try {
         return await unwrap(
           api.POST('/api/v1/deals/{deal_id}/move', {
             params: { path: { deal_id: deal.id } },
-            body: { stage_id: stageId, ...(lostReason ? { lost_reason: lostReason } : {}) },
+            body: {
+              stage_id: stageId,
+              ...(lostReason ? { lost_reason: lostReason } : {}),
+              ...(lostReasonDetail ? { lost_reason_detail: lostReasonDetail } : {}),
+            },
             headers: ifMatch(deal.version),
           }),
         );

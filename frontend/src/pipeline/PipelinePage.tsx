@@ -8,6 +8,7 @@ import { Empty, ErrorState, Loading, ProblemAlert } from '../ui/States';
 import { Board } from './Board';
 import { type BoardFilters, defaultPipeline, useBoard, useCreateStarterPipeline, useLoadMoreCards, usePipelines } from './boardData';
 import { type MoveFailure, useMoveDeal } from './useMoveDeal';
+import { type LostReasonChoice, LostReasonPicker } from '../deals/LostReasonPicker';
 
 export function PipelinePage() {
   const { pipelineId } = useParams();
@@ -121,7 +122,9 @@ function PipelineBoard({ pipelines, pipeline }: { pipelines: Pipeline[]; pipelin
           <MoveFailureAlert
             failure={failure}
             onDismiss={() => setFailure(null)}
-            onRetry={(lostReason) => failure.retry && move.mutate({ move: failure.retry.move, lostReason })}
+            onRetry={(lostReason, lostReasonDetail) =>
+              failure.retry && move.mutate({ move: failure.retry.move, lostReason, lostReasonDetail })
+            }
           />
         ) : null}
         {loadMore.isError ? <ProblemAlert error={loadMore.error} /> : null}
@@ -161,10 +164,9 @@ function MoveFailureAlert({
 }: {
   failure: MoveFailure;
   onDismiss: () => void;
-  onRetry: (lostReason: string) => void;
+  onRetry: (lostReason: string, lostReasonDetail?: string) => void;
 }) {
-  const id = useId();
-  const [reason, setReason] = useState('');
+  const [choice, setChoice] = useState<LostReasonChoice>({ reason: '', detail: '' });
   return (
     <div className="alert alert-error" role="alert">
       <p>{failure.message}</p>
@@ -173,11 +175,10 @@ function MoveFailureAlert({
           className="inline-form"
           onSubmit={(e) => {
             e.preventDefault();
-            if (reason.trim()) onRetry(reason.trim());
+            if (choice.reason) onRetry(choice.reason, choice.detail.trim() || undefined);
           }}
         >
-          <label htmlFor={`${id}-reason`}>Lost reason</label>
-          <input id={`${id}-reason`} required value={reason} onChange={(e) => setReason(e.target.value)} />
+          <LostReasonPicker value={choice} onChange={setChoice} />
           <button type="submit" className="button">
             Mark as lost
           </button>

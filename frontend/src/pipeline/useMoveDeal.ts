@@ -17,7 +17,7 @@ export type MoveFailure = {
   retry?: { move: Move; needs: 'lost_reason' };
 };
 
-type Variables = { move: Move; lostReason?: string };
+type Variables = { move: Move; lostReason?: string; lostReasonDetail?: string };
 type Context = { position: CardPosition; original: BoardCard; stageName: string } | undefined;
 
 export function useMoveDeal(
@@ -33,13 +33,18 @@ export function useMoveDeal(
     // Moves go out one at a time (each shows at once): a second drag of the same card then sends
     // the version the first move's answer brought, not a stale one.
     scope: { id: 'board-move' },
-    mutationFn: ({ move, lostReason }) => {
+    mutationFn: ({ move, lostReason, lostReasonDetail }) => {
       const board = queryClient.getQueryData<Board>(boardKey);
       const card = board ? locateCard(board, move.dealId)?.card : undefined;
       return unwrap(
         api.POST('/api/v1/deals/{deal_id}/move', {
           params: { path: { deal_id: move.dealId } },
-          body: { stage_id: move.toStageId, after_id: move.afterId, ...(lostReason ? { lost_reason: lostReason } : {}) },
+          body: {
+            stage_id: move.toStageId,
+            after_id: move.afterId,
+            ...(lostReason ? { lost_reason: lostReason } : {}),
+            ...(lostReasonDetail ? { lost_reason_detail: lostReasonDetail } : {}),
+          },
           // The version the person saw before they dragged (the optimistic copy keeps it).
           headers: card ? ifMatch(card.version) : {},
         }),

@@ -8,6 +8,7 @@ import type { Pipeline } from '../api/types';
 import { formatMoney } from '../lib/money';
 import { defaultPipeline, usePipelines } from '../pipeline/boardData';
 import { Empty, ErrorState, Loading } from '../ui/States';
+import { LostReasons } from './LostReasonsReport';
 import { forecastSeries, funnelSeries, periodLabel, wonSeries } from './chartData';
 import { csvHref, type Interval, type ReportFilters, useForecast, useFunnel, useSummary, useWonOverTime } from './reportData';
 import './reports.css';
@@ -71,11 +72,12 @@ export function ReportsPage() {
       <WonOverTime filters={filters} />
       <Funnel filters={filters} />
       <Forecast pipelineId={pipelineId} />
+      <LostReasons filters={filters} />
     </section>
   );
 }
 
-function ReportSection({ title, csv, children, tools }: { title: string; csv: string; children: ReactNode; tools?: ReactNode }) {
+export function ReportSection({ title, csv, children, tools }: { title: string; csv: string; children: ReactNode; tools?: ReactNode }) {
   const id = useId();
   return (
     <section className="settings-block report" aria-labelledby={id}>

@@ -61,7 +61,7 @@ export function useWonOverTime(filters: ReportFilters, interval: Interval) {
 
 /** The same report as a CSV download (the session cookie goes along with a same-origin link). */
 export function csvHref(
-  report: 'summary' | 'funnel' | 'forecast' | 'won-over-time',
+  report: 'summary' | 'funnel' | 'forecast' | 'won-over-time' | 'lost-reasons',
   filters: ReportFilters,
   extra: Record<string, string> = {},
 ): string {
@@ -72,4 +72,12 @@ export function csvHref(
     params.set('months', '3');
   }
   return `/api/v1/reports/${report}?${params.toString()}`;
+}
+
+export function useLostReasonsReport(filters: ReportFilters) {
+  return useQuery({
+    queryKey: ['reports', 'lost-reasons', filters],
+    queryFn: () => json(unwrap(api.GET('/api/v1/reports/lost-reasons', { params: { query: query(filters) } }))),
+    placeholderData: keepPreviousData,
+  });
 }

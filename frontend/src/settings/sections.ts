@@ -7,8 +7,10 @@ import type { ComponentType } from 'react';
 import { ApiKeysSettings } from './ApiKeysSettings';
 import { AuditLog } from './AuditLog';
 import { AutomationsSettings } from './AutomationsSettings';
+import { CustomFieldsSettings } from './CustomFields';
 import { DeletedRecords } from './DeletedRecords';
 import { FormsSettings } from './FormsSettings';
+import { LostReasonsSettings } from './LostReasons';
 import { MembersSettings } from './MembersSettings';
 import { PipelinesSettings } from './PipelinesSettings';
 import { RequiredFieldsSettings } from './RequiredFieldsSettings';
@@ -28,6 +30,8 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   { path: 'members', title: 'Members', component: MembersSettings },
   { path: 'pipelines', title: 'Pipelines', component: PipelinesSettings },
   { path: 'required-fields', title: 'Required fields', component: RequiredFieldsSettings },
+  { path: 'custom-fields', title: 'Custom fields', component: CustomFieldsSettings },
+  { path: 'lost-reasons', title: 'Lost reasons', component: LostReasonsSettings },
   { path: 'automations', title: 'Automations', component: AutomationsSettings },
   { path: 'forms', title: 'Forms', component: FormsSettings },
   { path: 'api-keys', title: 'API keys', component: ApiKeysSettings },

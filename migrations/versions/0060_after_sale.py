@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql
 from migrations.rls import disable_tenant_rls, enable_tenant_rls
 
 revision = "0060"
-down_revision = "0050"
+down_revision = "0055"
 branch_labels = None
 depends_on = None
 

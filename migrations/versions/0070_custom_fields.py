@@ -1,7 +1,7 @@
 """Custom field definitions, the lost-reason pick-list and a lost reason's free text.
 
 Revision ID: 0070
-Revises: 0050
+Revises: 0060
 Create Date: 2026-11-23
 
 Existing workspaces get the default pick-list, so deals can be lost on the day this lands.
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 from migrations.rls import disable_tenant_rls, enable_tenant_rls
 
 revision = "0070"
-down_revision = "0050"
+down_revision = "0060"
 branch_labels = None
 depends_on = None
 

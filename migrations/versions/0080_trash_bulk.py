@@ -1,7 +1,7 @@
 """Trash (undo for deletes) and bulk operations.
 
 Revision ID: 0080
-Revises: 0050
+Revises: 0070
 Create Date: 2026-11-23
 
 A deleted contact, account, deal or activity leaves its table as today (foreign keys set null or
@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql
 from migrations.rls import disable_tenant_rls, enable_tenant_rls
 
 revision = "0080"
-down_revision = "0050"
+down_revision = "0070"
 branch_labels = None
 depends_on = None
 

@@ -25,9 +25,15 @@ MIGRATION_ONLY: set[str] = {
     # Partial indexes read by the automation sweep's raw SQL across workspaces.
     "ix_activities_open_due",
     "ix_activities_open_remind",
-    # deals.contract_end_date arrived with automations (0040) ahead of the after-the-sale API.
     "ix_deals_contract_end",
-    "deals.contract_end_date",
+    # Kept by triggers from the deal and read only by the activity report's SQL (0055).
+    "activities.pipeline_id",
+    "ix_activities_report_pipeline_logged",
+    "ix_activities_report_pipeline_tasks",
+    # Integrity the database keeps (0060): the ORM never walks these self-references.
+    "ix_deals_renewal_of",
+    "fk_deals_workspace_id_renewal_of_id_deals",
+    "fk_pipelines_workspace_id_renewal_pipeline_id_pipelines",
 }
 
 
@@ -35,7 +41,7 @@ def _name(diff: Any) -> str:
     kind = diff[0]
     if kind in ("add_column", "remove_column"):
         return f"{diff[2]}.{diff[3].name}"
-    if kind in ("add_index", "remove_index", "add_table", "remove_table"):
+    if kind in ("add_index", "remove_index", "add_table", "remove_table", "add_fk", "remove_fk"):
         return str(diff[1].name)
     return repr(diff)
 

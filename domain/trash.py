@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -29,9 +29,18 @@ from domain.principal import Principal
 from domain.snapshots import snapshot
 from domain.timeline import record
 
+if TYPE_CHECKING:
+    from domain.files.storage import Storage
+
 KEPT_FOR = timedelta(days=30)
 
 TrashObject = Literal["contacts", "accounts", "deals", "activities"]
+_FILE_SUBJECT: dict[str, Literal["contact", "account", "deal", "activity"]] = {
+    "contacts": "contact",
+    "accounts": "account",
+    "deals": "deal",
+    "activities": "activity",
+}
 SUBJECTS: dict[str, str] = {
     "contacts": "contact",
     "accounts": "account",
@@ -256,12 +265,34 @@ async def list_trash(
     return page_of(rows, limit=limit, sort=SORT, key=lambda item: (item.deleted_at, item.id))
 
 
-async def purge_trash_across_workspaces(sessionmaker: async_sessionmaker[AsyncSession], now: datetime) -> int:
+async def purge_trash_across_workspaces(
+    sessionmaker: async_sessionmaker[AsyncSession], now: datetime, storage: Storage | None = None
+) -> int:
     """Forget what has been in any workspace's trash for 30 days (a sweep: on the connecting role).
 
-    The records themselves left their tables when deleted; only the snapshots go. Running it
+    The records themselves left their tables when deleted; their snapshots go now, and with them
+    the files that were kept attached so a restore could bring them back (their bytes after the
+    commit: a failure there leaves an orphan, never a file record without bytes). Running it
     again removes nothing more.
     """
+    # Files know the records they hang on (domain.files imports the record modules, which import
+    # this one): imported here, not at the top.
+    from domain.files.attachments import delete_blobs, delete_files_of
+
+    keys: list[str] = []
     async with sessionmaker() as session, session.begin():
-        result = await session.execute(delete(TrashItem).where(TrashItem.purge_at <= now))
-        return int(getattr(result, "rowcount", 0) or 0)
+        purged = (
+            await session.execute(
+                delete(TrashItem)
+                .where(TrashItem.purge_at <= now)
+                .returning(TrashItem.workspace_id, TrashItem.object, TrashItem.id)
+            )
+        ).all()
+        by_subject: dict[tuple[uuid.UUID, str], list[uuid.UUID]] = {}
+        for workspace_id, table, record_id in purged:
+            by_subject.setdefault((workspace_id, table), []).append(record_id)
+        for (workspace_id, table), ids in by_subject.items():
+            keys += await delete_files_of(session, workspace_id, _FILE_SUBJECT[table], ids)
+    if storage is not None:
+        await delete_blobs(storage, keys)
+    return len(purged)

@@ -13,6 +13,7 @@ from arq.cron import CronJob
 from domain import outbox
 from domain.clock import get_clock
 from domain.db import make_engine, make_sessionmaker
+from domain.files.storage import storage_from_settings
 from domain.handlers import register_all
 from rapport.settings import get_settings
 from workers.jobs import imports as import_jobs
@@ -44,6 +45,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     engine = make_engine(settings.async_database_url, pool_size=5)
     ctx["engine"] = engine
     ctx["sessionmaker"] = make_sessionmaker(engine)
+    ctx["file_storage"] = storage_from_settings(settings)
     ctx["sweep_seconds"] = settings.automation_sweep_seconds
     dsn = settings.async_database_url.replace("postgresql+asyncpg://", "postgresql://")
     ctx["pump"] = asyncio.create_task(

@@ -7,9 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 from domain.clock import OffsetClock
+from domain.files.storage import storage_from_settings
 from domain.trash import purge_trash_across_workspaces
 from tests.automations_support import add_rule, drain_events, runs_of, set_enabled, stage_ids, sweep
-from tests.conftest import Api, Db, User
+from tests.conftest import Api, AppHandle, Db, User
 
 
 async def _post(api: Api, user: User, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -320,3 +321,30 @@ async def test_the_nightly_purge_forgets_after_30_days_once(
     gone = await api.post(f"/api/v1/contacts/{old['id']}/restore", headers=user.headers)
     assert gone.status_code == 404
     await _restore(api, user, f"contacts/{recent['id']}")
+
+
+async def test_files_wait_in_the_trash_with_their_record_and_go_with_the_purge(
+    api: Api, user: User, db: Db, clock: OffsetClock, app_handle: AppHandle
+) -> None:
+    contact = await _post(api, user, "contacts", {"first_name": "Filed", "email": _email()})
+    path = f"/api/v1/contacts/{contact['id']}/files"
+    uploaded = await api.post(
+        path, files={"file": ("notes.txt", b"kept notes", "text/plain")}, headers=user.headers
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    file_url = f"/api/v1/files/{uploaded.json()['id']}"
+    storage = storage_from_settings(app_handle.settings)
+    root = app_handle.settings.attachments_dir
+    stored = [p for p in root.rglob("*") if p.is_file() and p.read_bytes() == b"kept notes"]
+    assert len(stored) == 1
+
+    await _delete(api, user, f"contacts/{contact['id']}")
+    await _restore(api, user, f"contacts/{contact['id']}")
+    assert (await api.get(f"{file_url}/content", headers=user.headers)).content == b"kept notes"
+
+    await _delete(api, user, f"contacts/{contact['id']}")
+    assert (
+        await purge_trash_across_workspaces(db.sessionmaker, clock.now() + timedelta(days=31), storage) >= 1
+    )
+    assert (await api.get(file_url, headers=user.headers)).status_code == 404
+    assert not stored[0].exists()

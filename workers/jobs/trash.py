@@ -13,7 +13,10 @@ from domain.trash import purge_trash_across_workspaces
 
 async def purge_trash(ctx: dict[str, Any]) -> int:
     # Idempotent (a delete by age): a rerun, an overlap or a second worker removes nothing more.
-    return await purge_trash_across_workspaces(ctx["sessionmaker"], get_clock().now())
+    # The worker's storage (set at start-up) takes the purged records' files with them.
+    return await purge_trash_across_workspaces(
+        ctx["sessionmaker"], get_clock().now(), ctx.get("file_storage")
+    )
 
 
 def trash_cron_jobs() -> list[CronJob]:

@@ -40,6 +40,8 @@ class World:
     redis_url: str
     base_url: str
     server_version: str
+    # The server's JSON log: one line per request with its duration as the server measured it.
+    log_path: Path | None = None
 
 
 def machine() -> str:
@@ -119,7 +121,11 @@ def world(*, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[Wo
                     raise RuntimeError(f"server did not start; see {log.name}")
                 time.sleep(0.2)
             yield World(
-                database_url=database_url, redis_url=redis_url, base_url=base_url, server_version=version
+                database_url=database_url,
+                redis_url=redis_url,
+                base_url=base_url,
+                server_version=version,
+                log_path=Path(log.name),
             )
         finally:
             server.terminate()

@@ -22,9 +22,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 
-from bench.env import World, percentile, signup
+from bench.env import World, cpu_seconds, percentile, signup
 
 CARDS = 2_000
 CLIENTS = 16
@@ -101,6 +102,44 @@ def _log_size(world: World) -> int:
     return world.log_path.stat().st_size if world.log_path else 0
 
 
+class _CpuMeter:
+    """CPU time the server processes and the benchmark database's PostgreSQL backends use."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def __enter__(self) -> _CpuMeter:
+        self.backends = self._backends()
+        self.server0, self.pg0 = cpu_seconds(self.world.server_pids), cpu_seconds(self.backends)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server = cpu_seconds(self.world.server_pids) - self.server0
+        # Backends opened during the phase count from zero; those still open at the start, from then.
+        later = [pid for pid in self._backends() if pid not in self.backends]
+        self.postgres = cpu_seconds(self.backends) - self.pg0 + cpu_seconds(later)
+
+    def _backends(self) -> list[int]:
+        async def fetch() -> list[int]:
+            connection = await asyncpg.connect(self.world.database_url)
+            try:
+                rows = await connection.fetch(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                )
+            finally:
+                await connection.close()
+            return [int(r["pid"]) for r in rows]
+
+        return asyncio.run(fetch())
+
+    def per_move(self, moves: int) -> dict[str, float]:
+        return {
+            "server_cpu_ms_per_move": round(self.server / max(moves, 1) * 1000, 2),
+            "postgres_cpu_ms_per_move": round(self.postgres / max(moves, 1) * 1000, 2),
+        }
+
+
 def _python_clients(
     world: World, headers: dict[str, str], deals: list[str], stages: list[str]
 ) -> dict[str, Any]:
@@ -129,7 +168,8 @@ def _python_clients(
         return time.perf_counter() - started
 
     offset = _log_size(world)
-    elapsed = asyncio.run(main())
+    with _CpuMeter(world) as cpu:
+        elapsed = asyncio.run(main())
     time.sleep(0.5)  # the log's last lines
     return {
         "client": f"python httpx, {CLIENTS} clients in one process",
@@ -140,6 +180,7 @@ def _python_clients(
         "p50_ms": round(statistics.median(latencies), 2),
         "p99_ms": round(percentile(latencies, 99), 2),
         **_server_side(world.log_path, offset),
+        **cpu.per_move(len(latencies)),
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
@@ -158,13 +199,14 @@ def _wrk(world: World, headers: dict[str, str], deals: list[str], stages: list[s
     command = [binary, "-t1", f"-c{CLIENTS}", f"-d{int(SECONDS)}s", "--timeout", "10s", "-s", handle.name]
     offset = _log_size(world)
     try:
-        out = subprocess.run(
-            [*command, world.base_url],
-            capture_output=True,
-            text=True,
-            timeout=SECONDS + 60,
-            check=True,
-        ).stdout
+        with _CpuMeter(world) as cpu:
+            out = subprocess.run(
+                [*command, world.base_url],
+                capture_output=True,
+                text=True,
+                timeout=SECONDS + 60,
+                check=True,
+            ).stdout
     finally:
         os.unlink(handle.name)
     time.sleep(0.5)
@@ -179,6 +221,7 @@ def _wrk(world: World, headers: dict[str, str], deals: list[str], stages: list[s
         "p50_ms": round(figures["p50_ms"], 2),
         "p99_ms": round(figures["p99_ms"], 2),
         **_server_side(world.log_path, offset),
+        **cpu.per_move(figures["requests"]),
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 

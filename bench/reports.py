@@ -45,7 +45,7 @@ DEALS_SQL = (
 INSERT INTO deals (id, workspace_id, title, amount, currency, pipeline_id, stage_id, status, owner_id,
                    expected_close_date, closed_at, lost_reason, source, rank, stage_entered_at,
                    created_at, updated_at, version)
-SELECT gen_random_uuid(), $1, 'Deal ' || g, (500 + (g * 7919) % 200000)::numeric,
+SELECT gen_random_uuid(), $1, 'Deal ' || g, (500 + (g::bigint * 7919) % 200000)::numeric,
        CASE WHEN g % 10 = 0 THEN 'EUR' ELSE 'USD' END,
        p.pipeline_id, p.stage_id, p.kind, o.id,
        CASE WHEN p.kind = 'open' THEN (now() + (g % 365) * interval '1 day')::date END,

@@ -34,12 +34,36 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+    return found
+
+
+def cpu_seconds(pids: tuple[int, ...] | list[int]) -> float:
+    """User + system CPU time these (local) processes have used so far; 0 for any gone."""
+    ticks = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class World:
     database_url: str  # postgresql:// to the benchmark's own database
     redis_url: str
     base_url: str
     server_version: str
+    # The server's JSON log: one line per request with its duration as the server measured it.
+    log_path: Path | None = None
+    # The server's process ids (uvicorn's and, with several workers, its children's).
+    server_pids: tuple[int, ...] = ()
 
 
 def machine() -> str:
@@ -119,7 +143,12 @@ def world(*, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[Wo
                     raise RuntimeError(f"server did not start; see {log.name}")
                 time.sleep(0.2)
             yield World(
-                database_url=database_url, redis_url=redis_url, base_url=base_url, server_version=version
+                database_url=database_url,
+                redis_url=redis_url,
+                base_url=base_url,
+                server_version=version,
+                log_path=Path(log.name),
+                server_pids=(server.pid, *_children(server.pid)),
             )
         finally:
             server.terminate()

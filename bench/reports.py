@@ -45,7 +45,7 @@ DEALS_SQL = (
 INSERT INTO deals (id, workspace_id, title, amount, currency, pipeline_id, stage_id, status, owner_id,
                    expected_close_date, closed_at, lost_reason, source, rank, stage_entered_at,
                    created_at, updated_at, version)
-SELECT gen_random_uuid(), $1, 'Deal ' || g, (500 + (g * 7919) % 200000)::numeric,
+SELECT gen_random_uuid(), $1, 'Deal ' || g, (500 + (g::bigint * 7919) % 200000)::numeric,
        CASE WHEN g % 10 = 0 THEN 'EUR' ELSE 'USD' END,
        p.pipeline_id, p.stage_id, p.kind, o.id,
        CASE WHEN p.kind = 'open' THEN (now() + (g % 365) * interval '1 day')::date END,
@@ -126,6 +126,9 @@ CROSS JOIN LATERAL (SELECT id FROM bench_owners WHERE n = g % $3) o
 LEFT JOIN bench_contact_ids c ON c.n = (g * 7) % $4
 LEFT JOIN bench_deal_ids d ON g % 5 < 3 AND d.n = (g * 13) % $5
 """
+
+JOINED_PIPELINE_FILTER = """ AND EXISTS (SELECT 1 FROM deals d
+    WHERE d.workspace_id = :ws AND d.id = a.deal_id AND d.pipeline_id = :pipeline_id)"""
 
 # What migrations 0005 and 0010 backfill for rows that exist before their triggers.
 SUMMARIES_SQL = [
@@ -307,6 +310,22 @@ async def _measure(database_url: str, workspace_id: str, pipeline_id: str) -> di
     def activity(group: str) -> Runner:
         return lambda session, scope: reports.activity_report(session, scope, group=group)
 
+    async def activity_joined(session: Any, scope: Any) -> Any:
+        """The pipeline filter as it was before migration 0055 (each activity joined to its
+        deal), measured beside the current one in the same run."""
+        from domain.reports import activity as module
+
+        original = module._activity_filters
+
+        def joined(scope: Any) -> str:
+            return str(scope.owner_filter("a.owner_id")) + JOINED_PIPELINE_FILTER
+
+        module._activity_filters = joined
+        try:
+            return await module.activity_report(session, scope, group="week")
+        finally:
+            module._activity_filters = original
+
     Case = tuple[str, tuple[date | None, date | None], uuid.UUID | None, uuid.UUID | None, Runner]
     cases: list[Case] = [
         ("summary, this month", this_month, None, None, reports.summary_report),
@@ -327,8 +346,10 @@ async def _measure(database_url: str, workspace_id: str, pipeline_id: str) -> di
         ("activity by week, this month", this_month, None, None, activity("week")),
         ("activity by week, October", october, None, None, activity("week")),
         ("activity by week, October, pipeline", october, pipeline, None, activity("week")),
+        ("activity by week, October, pipeline, joined to deals (before 0055)", october, pipeline, None,
+         activity_joined),
         ("activity by month, October, pipeline and owner", october, pipeline, an_owner, activity("month")),
-    ]
+    ]  # fmt: skip
     results: dict[str, dict[str, float]] = {}
     try:
         for label, (first_day, last_day), pipeline_filter, owner_filter, runner in cases:

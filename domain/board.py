@@ -166,6 +166,30 @@ async def move_deal(
     return record_
 
 
+def _load_for_move_statement() -> Select[Any, Any, Any, Any]:
+    """Built once: constructing an ORM statement costs a move more CPU than running it."""
+    locked = (
+        select(Deal)
+        .where(Deal.workspace_id == bindparam("ws"), Deal.id == bindparam("deal_id"))
+        .with_for_update()
+        .subquery("locked")
+    )
+    deal_row = aliased(Deal, locked)
+    source = aliased(Stage, name="source")
+    target = aliased(Stage, name="target")
+    column_lock = func.pg_advisory_xact_lock(func.hashtextextended(bindparam("lock_key", type_=String), 0))
+    return (
+        select(deal_row, source, target, column_lock.label("column_lock"))
+        .select_from(locked)
+        .outerjoin(source, (source.workspace_id == bindparam("ws")) & (source.id == deal_row.stage_id))
+        .outerjoin(target, (target.workspace_id == bindparam("ws")) & (target.id == bindparam("to_stage_id")))
+        .execution_options(populate_existing=True)
+    )
+
+
+_LOAD_FOR_MOVE = _load_for_move_statement()
+
+
 async def _load_for_move(
     session: AsyncSession, workspace_id: uuid.UUID, deal_id: uuid.UUID, to_stage_id: uuid.UUID
 ) -> tuple[Deal, Stage | None, Stage | None]:
@@ -177,27 +201,13 @@ async def _load_for_move(
     outside the locked query: re-checking a join after waiting would drop a deal whose stage the
     winner changed. Nothing is locked for a deal that does not exist.
     """
-    locked = (
-        select(Deal)
-        .where(Deal.workspace_id == workspace_id, Deal.id == deal_id)
-        .with_for_update()
-        .subquery("locked")
-    )
-    deal_row = aliased(Deal, locked)
-    source = aliased(Stage, name="source")
-    target = aliased(Stage, name="target")
-    column_lock = func.pg_advisory_xact_lock(
-        func.hashtextextended(ranks.column_lock_key(to_stage_id), 0)
-    ).label("column_lock")
-    row = (
-        await session.execute(
-            select(deal_row, source, target, column_lock)
-            .select_from(locked)
-            .outerjoin(source, (source.workspace_id == workspace_id) & (source.id == deal_row.stage_id))
-            .outerjoin(target, (target.workspace_id == workspace_id) & (target.id == to_stage_id))
-            .execution_options(populate_existing=True)
-        )
-    ).first()
+    params = {
+        "ws": workspace_id,
+        "deal_id": deal_id,
+        "to_stage_id": to_stage_id,
+        "lock_key": ranks.column_lock_key(to_stage_id),
+    }
+    row = (await session.execute(_LOAD_FOR_MOVE, params)).first()
     if row is None:
         raise NotFound("Deal not found")
     return row[0], row[1], row[2]

@@ -21,6 +21,7 @@ from api.routes import (
     notifications,
     pipelines,
     reports,
+    search,
     timelines,
     today,
     tracking,
@@ -53,4 +54,5 @@ ROUTERS: list[APIRouter] = [
     hygiene.router,
     imports.router,
     exports.router,
+    search.router,
 ]

@@ -16,6 +16,8 @@ from domain.models.crm import (
     Account,
     Activity,
     Contact,
+    ContactEmail,
+    ContactPhone,
     Deal,
     DealContact,
     Pipeline,
@@ -35,6 +37,7 @@ from domain.models.hygiene import (
 from domain.models.inbound import EmailMessage, InboundMailbox
 from domain.models.platform import IdempotencyRecord, OutboundEmail, OutboxEvent, TimelineEvent
 from domain.models.reports import DealClosing, ForecastSnapshot, StageVisit  # noqa: F401 (registers them)
+from domain.models.views import SavedView
 from domain.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -49,6 +52,8 @@ __all__ = [
     "Base",
     "Contact",
     "ContactDuplicate",
+    "ContactEmail",
+    "ContactPhone",
     "Deal",
     "DealContact",
     "EmailMessage",
@@ -68,6 +73,7 @@ __all__ = [
     "PasswordReset",
     "Pipeline",
     "RequiredFields",
+    "SavedView",
     "Stage",
     "StageChange",
     "StageTotal",

@@ -25,6 +25,7 @@ from api.routes import (
     timelines,
     today,
     tracking,
+    views,
     webhooks,
     workspace,
 )
@@ -55,4 +56,5 @@ ROUTERS: list[APIRouter] = [
     imports.router,
     exports.router,
     search.router,
+    views.router,
 ]

@@ -150,6 +150,10 @@ FACTORIES: dict[str, Factory] = {
     "webhook_id": _webhook,
     "delivery_id": _delivery,
     "import_id": _import,
+    # Shared, so only the workspace wall (not privacy) keeps it from B.
+    "view_id": lambda api, owner: _created(
+        api, owner, "/api/v1/views", {"object": "contacts", "name": "Secret view", "shared": True}
+    ),
 }
 
 # Bodies for routes whose schema requires fields; ids in them are B's own, so only the path
@@ -165,6 +169,8 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], dict[str, Any]]] = {
 # Lists that need query parameters: given B's own ids.
 QUERIES: dict[str, Callable[[dict[str, str]], dict[str, str]]] = {
     "/api/v1/reports/funnel": lambda own: {"pipeline_id": own["pipeline_id"]},
+    # A's contacts, accounts, deals and activities are all named "Secret ...".
+    "/api/v1/search": lambda own: {"q": "secret"},
 }
 
 # Routes that are public by design and identified by secrets, not workspace ids.

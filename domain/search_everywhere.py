@@ -87,7 +87,7 @@ def parse_objects(raw: str | None) -> list[SearchObject]:
         if name not in OBJECTS:
             raise invalid(["query", "objects"], f"Unknown object {part.strip()!r}; use {', '.join(OBJECTS)}")
         if name not in chosen:
-            chosen.append(name)  # type: ignore[arg-type]
+            chosen.append(name)
     return chosen
 
 

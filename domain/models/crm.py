@@ -135,6 +135,9 @@ class Contact(TenantMixin, TimestampMixin, Base):
         ),
     )
 
+    # What snapshots (webhooks, field changes) show beside the columns.
+    __snapshot_properties__ = ("emails", "phones")
+
     @property
     def emails(self) -> list[dict[str, Any]]:
         """Every email, the primary first: `[{email, label, primary}]`."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import Api, User
+from tests.api.imports_support import imported
+from tests.conftest import Api, Db, User
 
 CONTACTS = "/api/v1/contacts"
 
@@ -214,3 +215,12 @@ async def test_other_workspaces_addresses_are_no_duplicates(api: Api, user: User
     await _contact(api, user, first_name="A", emails=[{"email": "a@one.com"}, {"email": "shared@x.com"}])
     response = await api.post(CONTACTS, json={"email": "shared@x.com"}, headers=other_user.headers)
     assert response.status_code == 201
+
+
+async def test_an_import_row_matches_a_contacts_other_email(api: Api, user: User, db: Db) -> None:
+    hank = await _contact(
+        api, user, first_name="Hank", emails=[{"email": "hank@globex.com"}, {"email": "old@cypress.com"}]
+    )
+    result = await imported(api, user, db, b"email,title\nOLD@cypress.com,CEO\n")
+    assert (result["created"], result["merged"]) == (0, 1)
+    assert (await api.get(f"{CONTACTS}/{hank['id']}", headers=user.headers)).json()["title"] == "CEO"

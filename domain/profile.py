@@ -19,7 +19,6 @@ from domain.errors import Forbidden, NotFound, invalid
 from domain.models import User, Workspace
 from domain.principal import Principal
 
-
 # Files of the tz database that name no place: the server's own zone, a template.
 _NOT_PLACES = {"localtime", "posixrules", "Factory"}
 

@@ -32,6 +32,7 @@ MAX_TERM = 200
 # contacts, the looser pass reads about twice the candidates, so it is only the fallback.
 STRICT, LOOSE = 0.5, 0.4
 LOOSE_MIN_LENGTH = 4
+MAX_WORDS = 6
 
 # Per object: the title and subtitle a result shows, read under RLS for the ids the function found.
 _PARTS: dict[SearchObject, str] = {
@@ -39,13 +40,13 @@ _PARTS: dict[SearchObject, str] = {
         SELECT 'contacts' AS object, c.id, s.score,
                coalesce(nullif(concat_ws(' ', c.first_name, c.last_name), ''), c.email, c.phone) AS title,
                nullif(concat_ws(' · ', c.title, a.name, c.email), '') AS subtitle
-        FROM search_contacts(:q, :pattern, :lim) s
+        FROM search_contacts(:q, :pattern, :words, :word_patterns, :lim) s
         JOIN contacts c ON c.id = s.id
         LEFT JOIN accounts a ON a.workspace_id = c.workspace_id AND a.id = c.account_id
     """,
     "accounts": """
         SELECT 'accounts', a.id, s.score, a.name, nullif(concat_ws(' · ', a.domain, a.industry), '')
-        FROM search_accounts(:q, :pattern, :lim) s
+        FROM search_accounts(:q, :pattern, :words, :word_patterns, :lim) s
         JOIN accounts a ON a.id = s.id
     """,
     "deals": """
@@ -53,7 +54,7 @@ _PARTS: dict[SearchObject, str] = {
                concat_ws(' · ', st.name,
                          round(d.amount, 2) || ' ' || d.currency,
                          CASE WHEN d.status <> 'open' THEN d.status END)
-        FROM search_deals(:q, :pattern, :lim) s
+        FROM search_deals(:q, :pattern, :words, :word_patterns, :lim) s
         JOIN deals d ON d.id = s.id
         JOIN stages st ON st.workspace_id = d.workspace_id AND st.id = d.stage_id
     """,
@@ -62,7 +63,7 @@ _PARTS: dict[SearchObject, str] = {
                concat_ws(' · ', t.type,
                          'due ' || to_char(t.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
                          CASE WHEN t.completed_at IS NOT NULL THEN 'done' END)
-        FROM search_activities(:q, :pattern, :lim) s
+        FROM search_activities(:q, :pattern, :words, :word_patterns, :lim) s
         JOIN activities t ON t.id = s.id
     """,
 }
@@ -109,7 +110,15 @@ async def search_everywhere(
         f"SELECT * FROM ({union}) AS hits (object, id, score, title, subtitle)"
         " ORDER BY score DESC, object, id LIMIT :lim"
     )
-    params = {"q": term, "pattern": like_pattern(term), "lim": limit}
+    # Every word must match (typos forgiven in each); words past MAX_WORDS only rank.
+    words = list(dict.fromkeys(term.split()))[:MAX_WORDS]
+    params = {
+        "q": term,
+        "pattern": like_pattern(term),
+        "words": words,
+        "word_patterns": [like_pattern(w) for w in words],
+        "lim": limit,
+    }
     rows = []
     for threshold in (STRICT, LOOSE) if len(term) >= LOOSE_MIN_LENGTH else (STRICT,):
         # Transaction-local, like the request's role; only these functions use `<%`.

@@ -23,6 +23,8 @@ indexed look-up, as it did for the primary.
 Saved views: a user's named filters, sort and columns of a list, optionally shared.
 """
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
@@ -35,94 +37,118 @@ branch_labels = None
 depends_on = None
 
 WORKSPACE = "NULLIF(current_setting('rapport.workspace_id', true), '')::uuid"
-# The word-similarity threshold of `<%` is the caller's (domain.search_everywhere sets it for
-# the transaction): a strict pass first, a looser one only when that finds nothing.
-SEARCH_SETTINGS = "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public"
 # A contact's name, the text typos are forgiven in: word similarity costs in proportion to the
 # text's length, and the whole search_text (email, title) made it four times slower per row.
 CONTACT_NAME = "lower(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))"
 C_NAME = "lower(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, ''))"
-SIGNATURE = "(q text, pattern text, lim integer)"
+SIGNATURE = "(q text, pattern text, words text[], word_patterns text[], lim integer)"
+ARGS = "(text, text, text[], text[], integer)"
 FUNCTIONS = ("search_contacts", "search_accounts", "search_deals", "search_activities")
+# Candidates scored per pass at most: a common word ("pilot" in 60,000 deal titles) would
+# otherwise be scored row by row (about 40 us each). Verbatim matches are read first, so they
+# are never crowded out by fuzzy ones; among a common word's many equal matches, any will do.
+CANDIDATES = 300
+
+
+@dataclass(frozen=True)
+class Target:
+    """What one object's search reads: its table, the texts typos are forgiven in (`fuzzy`) and
+    matched verbatim (`verbatim`), the record's name (for how much of it the term is)."""
+
+    table: str
+    fuzzy: tuple[str, ...]
+    verbatim: tuple[str, ...]
+    name: str
+    live: str = "true"
+
+
+TARGETS = {
+    "search_contacts": Target(
+        "contacts c", (C_NAME,), ("c.search_text",), C_NAME, live="c.merged_into_id IS NULL"
+    ),
+    "search_accounts": Target(
+        "accounts a",
+        ("lower(a.name)", "lower(a.domain)"),
+        ("lower(a.name)", "lower(a.domain)"),
+        "lower(a.name)",
+        live="a.merged_into_id IS NULL",
+    ),
+    "search_deals": Target("deals d", ("d.search_text",), ("d.search_text",), "d.search_text"),
+    "search_activities": Target(
+        "activities t", ("lower(t.subject)",), ("lower(t.subject)",), "lower(t.subject)"
+    ),
+}
+
+
+def _function(name: str, target: Target) -> str:
+    """A plpgsql function building its statement for the term's number of words.
+
+    Inside: $1 the term, $2 its words, $3 their LIKE patterns, $4 the term's LIKE pattern, $5 the
+    limit. Every word must match (typo-tolerant `<%`, or verbatim LIKE), so "lodan pilot" reads
+    the few titles near "lodan" rather than every "pilot"; each condition is an index OR and the
+    words an index AND. EXECUTE plans with the actual values, so the indexes serve each call.
+    Values only ever travel as parameters; the statement's text holds word numbers alone.
+    """
+    alias = target.table.split()[1]
+    verbatim_term = " OR ".join(f"{t} LIKE $4" for t in target.verbatim)
+    # greatest() passes over NULLs (an account without a domain).
+    word_sim = "greatest(" + ", ".join(f"word_similarity($1, {t})" for t in target.fuzzy) + ")"
+    score = (
+        f"(0.6 * greatest({word_sim}, CASE WHEN {verbatim_term} THEN 0.8 ELSE 0 END)"
+        f" + 0.25 * similarity($1, {target.name})"
+        f" + 0.15 * ({verbatim_term})::int)::real"
+    )
+    word = " OR ".join(
+        [*(f"$2[%1$s] <%% {t}" for t in target.fuzzy), *(f"{t} LIKE $3[%1$s]" for t in target.verbatim)]
+    )
+    base = f"FROM {target.table} WHERE {alias}.workspace_id = {WORKSPACE} AND {target.live}"
+    return f"""
+        CREATE FUNCTION {name}{SIGNATURE} RETURNS TABLE (id uuid, score real)
+        LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+        -- The planner prices word similarity like a cheap operator and, on a small table,
+        -- scans every row (measured: 230 ms for 10,000 contacts) where the index takes 1 ms.
+        SET enable_seqscan = off
+        ROWS 20 AS $body$
+        DECLARE
+            every_word text := '';
+            found integer;
+        BEGIN
+            -- Verbatim matches first; only when they do not fill the page are typos looked for.
+            RETURN QUERY EXECUTE $q$
+                SELECT m.id, m.score FROM (
+                    SELECT {alias}.id, {score} AS score {base} AND ({verbatim_term}) LIMIT {CANDIDATES}
+                ) m ORDER BY 2 DESC, 1 LIMIT $5
+                $q$
+            USING q, words, word_patterns, pattern, lim;
+            GET DIAGNOSTICS found = ROW_COUNT;
+            IF found >= lim THEN
+                RETURN;
+            END IF;
+            FOR i IN 1 .. coalesce(array_length(words, 1), 0) LOOP
+                every_word := every_word || format($w$ AND ({word})$w$, i);
+            END LOOP;
+            RETURN QUERY EXECUTE format(
+                $q$
+                SELECT m.id, m.score FROM (
+                    SELECT {alias}.id, {score} AS score {base} AND NOT coalesce({verbatim_term}, false) %s
+                    LIMIT {CANDIDATES}
+                ) m ORDER BY 2 DESC, 1 LIMIT $5
+                $q$,
+                every_word)
+            USING q, words, word_patterns, pattern, lim - found;
+        END
+        $body$
+    """
 
 
 def _search_functions() -> None:
-    # `q` is the lower-cased term, `pattern` the same as a LIKE "contains" pattern. The score
-    # (0..1) weighs how well the term matches some word of the text, how much of the record's
-    # name it is, and whether it appears verbatim, so an exact name beats a fuzzy email.
-    op.execute(
-        f"""
-        CREATE FUNCTION search_contacts{SIGNATURE} RETURNS TABLE (id uuid, score real)
-        {SEARCH_SETTINGS} ROWS 20 AS $$
-            SELECT c.id,
-                   (0.6 * greatest(word_similarity(q, {C_NAME}),
-                                   CASE WHEN c.search_text LIKE pattern THEN 0.8 ELSE 0 END)
-                    + 0.25 * similarity(q, {C_NAME})
-                    + 0.15 * (c.search_text LIKE pattern)::int)::real AS score
-            FROM contacts c
-            WHERE c.workspace_id = {WORKSPACE}
-              AND c.merged_into_id IS NULL
-              AND (q <% {C_NAME} OR c.search_text LIKE pattern)
-            ORDER BY score DESC, c.id
-            LIMIT lim
-        $$
-        """
-    )
-    op.execute(
-        f"""
-        CREATE FUNCTION search_accounts{SIGNATURE} RETURNS TABLE (id uuid, score real)
-        {SEARCH_SETTINGS} ROWS 20 AS $$
-            SELECT a.id,
-                   (0.6 * greatest(word_similarity(q, lower(a.name)),
-                                   word_similarity(q, coalesce(lower(a.domain), '')))
-                    + 0.25 * similarity(q, lower(a.name))
-                    + 0.15 * (lower(a.name) LIKE pattern OR lower(a.domain) LIKE pattern)::int)::real
-                   AS score
-            FROM accounts a
-            WHERE a.workspace_id = {WORKSPACE}
-              AND a.merged_into_id IS NULL
-              AND (q <% lower(a.name) OR q <% lower(a.domain)
-                   OR lower(a.name) LIKE pattern OR lower(a.domain) LIKE pattern)
-            ORDER BY score DESC, a.id
-            LIMIT lim
-        $$
-        """
-    )
-    op.execute(
-        f"""
-        CREATE FUNCTION search_deals{SIGNATURE} RETURNS TABLE (id uuid, score real)
-        {SEARCH_SETTINGS} ROWS 20 AS $$
-            SELECT d.id,
-                   (0.6 * word_similarity(q, d.search_text)
-                    + 0.25 * similarity(q, d.search_text)
-                    + 0.15 * (d.search_text LIKE pattern)::int)::real AS score
-            FROM deals d
-            WHERE d.workspace_id = {WORKSPACE}
-              AND (q <% d.search_text OR d.search_text LIKE pattern)
-            ORDER BY score DESC, d.id
-            LIMIT lim
-        $$
-        """
-    )
-    op.execute(
-        f"""
-        CREATE FUNCTION search_activities{SIGNATURE} RETURNS TABLE (id uuid, score real)
-        {SEARCH_SETTINGS} ROWS 20 AS $$
-            SELECT t.id,
-                   (0.6 * word_similarity(q, lower(t.subject))
-                    + 0.25 * similarity(q, lower(t.subject))
-                    + 0.15 * (lower(t.subject) LIKE pattern)::int)::real AS score
-            FROM activities t
-            WHERE t.workspace_id = {WORKSPACE}
-              AND (q <% lower(t.subject) OR lower(t.subject) LIKE pattern)
-            ORDER BY score DESC, t.id
-            LIMIT lim
-        $$
-        """
-    )
-    for name in FUNCTIONS:
-        op.execute(f"REVOKE ALL ON FUNCTION {name}(text, text, integer) FROM PUBLIC")
-        op.execute(f"GRANT EXECUTE ON FUNCTION {name}(text, text, integer) TO {APP_ROLE}")
+    # The score (0..1) weighs how well the term matches some stretch of the text, how much of
+    # the record's name it is, and whether it appears verbatim, so an exact name beats a fuzzy
+    # one and a company named exactly so beats a deal that mentions it.
+    for name, target in TARGETS.items():
+        op.execute(_function(name, target))
+        op.execute(f"REVOKE ALL ON FUNCTION {name}{ARGS} FROM PUBLIC")
+        op.execute(f"GRANT EXECUTE ON FUNCTION {name}{ARGS} TO {APP_ROLE}")
 
 
 def _contact_channels() -> None:
@@ -228,6 +254,7 @@ def upgrade() -> None:
     op.execute(
         "CREATE INDEX ix_activities_subject_trgm ON activities USING gin (lower(subject) gin_trgm_ops)"
     )
+    op.execute(f"CREATE INDEX ix_contacts_name_trgm ON contacts USING gin (({CONTACT_NAME}) gin_trgm_ops)")
     _search_functions()
     _contact_channels()
     _saved_views()
@@ -243,6 +270,6 @@ def downgrade() -> None:
     for column in ("other_phones", "other_emails", "phone_label", "email_label"):
         op.drop_column("contacts", column)
     for name in FUNCTIONS:
-        op.execute(f"DROP FUNCTION IF EXISTS {name}(text, text, integer)")
+        op.execute(f"DROP FUNCTION IF EXISTS {name}{ARGS}")
     op.execute("DROP INDEX IF EXISTS ix_contacts_name_trgm")
     op.execute("DROP INDEX IF EXISTS ix_activities_subject_trgm")

@@ -39,13 +39,15 @@ _PARTS: dict[SearchObject, str] = {
     "contacts": """
         SELECT 'contacts' AS object, c.id, s.score,
                coalesce(nullif(concat_ws(' ', c.first_name, c.last_name), ''), c.email, c.phone) AS title,
-               nullif(concat_ws(' · ', c.title, a.name, c.email), '') AS subtitle
+               nullif(concat_ws(' · ', c.title, a.name, c.email), '') AS subtitle,
+               NULL::text AS about_object, NULL::uuid AS about_id
         FROM search_contacts(:q, :pattern, :words, :word_patterns, :lim) s
         JOIN contacts c ON c.id = s.id
         LEFT JOIN accounts a ON a.workspace_id = c.workspace_id AND a.id = c.account_id
     """,
     "accounts": """
-        SELECT 'accounts', a.id, s.score, a.name, nullif(concat_ws(' · ', a.domain, a.industry), '')
+        SELECT 'accounts', a.id, s.score, a.name, nullif(concat_ws(' · ', a.domain, a.industry), ''),
+               NULL, NULL
         FROM search_accounts(:q, :pattern, :words, :word_patterns, :lim) s
         JOIN accounts a ON a.id = s.id
     """,
@@ -53,7 +55,8 @@ _PARTS: dict[SearchObject, str] = {
         SELECT 'deals', d.id, s.score, d.title,
                concat_ws(' · ', st.name,
                          round(d.amount, 2) || ' ' || d.currency,
-                         CASE WHEN d.status <> 'open' THEN d.status END)
+                         CASE WHEN d.status <> 'open' THEN d.status END),
+               NULL, NULL
         FROM search_deals(:q, :pattern, :words, :word_patterns, :lim) s
         JOIN deals d ON d.id = s.id
         JOIN stages st ON st.workspace_id = d.workspace_id AND st.id = d.stage_id
@@ -62,7 +65,10 @@ _PARTS: dict[SearchObject, str] = {
         SELECT 'activities', t.id, s.score, t.subject,
                concat_ws(' · ', t.type,
                          'due ' || to_char(t.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
-                         CASE WHEN t.completed_at IS NOT NULL THEN 'done' END)
+                         CASE WHEN t.completed_at IS NOT NULL THEN 'done' END),
+               CASE WHEN t.deal_id IS NOT NULL THEN 'deals' WHEN t.contact_id IS NOT NULL THEN 'contacts'
+                    WHEN t.account_id IS NOT NULL THEN 'accounts' END,
+               coalesce(t.deal_id, t.contact_id, t.account_id)
         FROM search_activities(:q, :pattern, :words, :word_patterns, :lim) s
         JOIN activities t ON t.id = s.id
     """,
@@ -76,6 +82,8 @@ class Hit:
     title: str
     subtitle: str | None
     score: float
+    # What an activity is about (its deal, else contact, else account): where a link can go.
+    about: tuple[SearchObject, uuid.UUID] | None = None
 
 
 def parse_objects(raw: str | None) -> list[SearchObject]:
@@ -107,7 +115,7 @@ async def search_everywhere(
         raise invalid(["query", "q"], "Type something to search for")
     union = " UNION ALL ".join(f"({_PARTS[name]})" for name in objects)
     statement = text(
-        f"SELECT * FROM ({union}) AS hits (object, id, score, title, subtitle)"
+        f"SELECT * FROM ({union}) AS hits (object, id, score, title, subtitle, about_object, about_id)"
         " ORDER BY score DESC, object, id LIMIT :lim"
     )
     # Every word must match (typos forgiven in each); words past MAX_WORDS only rank.
@@ -135,6 +143,7 @@ async def search_everywhere(
             title=row[3] or "",
             subtitle=row[4] or None,
             score=round(float(row[2]), 4),
+            about=(row[5], row[6]) if row[5] is not None else None,
         )
         for row in rows
     ]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from api.deps import CtxDep
 from api.errors import problem_responses
-from api.schemas.search import SearchHit, SearchResults
+from api.schemas.search import RecordRef, SearchHit, SearchResults
 from domain import search_everywhere as search
 
 router = APIRouter(prefix="/api/v1", tags=["search"], responses=problem_responses(400, 401, 403, 422))
@@ -33,7 +33,14 @@ async def search_everything(
     return await ctx.respond(
         SearchResults(
             items=[
-                SearchHit(object=h.object, id=h.id, title=h.title, subtitle=h.subtitle, score=h.score)
+                SearchHit(
+                    object=h.object,
+                    id=h.id,
+                    title=h.title,
+                    subtitle=h.subtitle,
+                    score=h.score,
+                    about=RecordRef(object=h.about[0], id=h.about[1]) if h.about else None,
+                )
                 for h in hits
             ]
         )

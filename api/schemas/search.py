@@ -9,6 +9,11 @@ from pydantic import BaseModel, Field
 from domain.search_everywhere import SearchObject
 
 
+class RecordRef(BaseModel):
+    object: SearchObject
+    id: uuid.UUID
+
+
 class SearchHit(BaseModel):
     object: SearchObject = Field(description="Which list the record belongs to.")
     id: uuid.UUID
@@ -19,6 +24,10 @@ class SearchHit(BaseModel):
         description="What tells similar titles apart (title and company, stage and amount...)."
     )
     score: float = Field(description="0..1, higher is a better match; comparable across objects.")
+    about: RecordRef | None = Field(
+        default=None,
+        description="For an activity, the record it belongs to (its deal, else contact, else account).",
+    )
 
 
 class SearchResults(BaseModel):

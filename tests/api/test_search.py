@@ -25,13 +25,17 @@ async def _search(api: Api, user: User, q: str, **params: Any) -> list[dict[str,
 
 
 async def _world(api: Api, user: User) -> dict[str, dict[str, Any]]:
-    globex = await _post(api, user, "accounts", name="Globex Corporation", domain="globex.com", industry="Energy")
+    globex = await _post(
+        api, user, "accounts", name="Globex Corporation", domain="globex.com", industry="Energy"
+    )
     hank = await _post(
         api, user, "contacts", first_name="Hank", last_name="Scorpio", email="hank@globex.com", title="CEO"
     )
     await _post(api, user, "contacts", first_name="Homer", last_name="Simpson", email="homer@snpp.com")
     deal = await create_deal(api, user, title="Globex hammock order", amount="1500")
-    call = await _post(api, user, "activities", type="call", subject="Call Scorpio about hammocks")
+    call = await _post(
+        api, user, "activities", type="call", subject="Call Scorpio about hammocks", deal_id=deal["id"]
+    )
     return {"globex": globex, "hank": hank, "deal": deal, "call": call}
 
 
@@ -49,6 +53,10 @@ async def test_finds_every_kind_of_record_with_titles_and_subtitles(api: Api, us
     assert deal["title"] == "Globex hammock order" and "1500.00 USD" in deal["subtitle"]
     account = next(i for i in await _search(api, user, "globex.com") if i["object"] == "accounts")
     assert account["subtitle"] == "globex.com · Energy"
+    # An activity points at what it belongs to, where a link can go; records themselves do not.
+    activity = next(i for i in await _search(api, user, "hammocks") if i["object"] == "activities")
+    assert activity["about"] == {"object": "deals", "id": world["deal"]["id"]}
+    assert contact["about"] is None
 
 
 async def test_ranked_best_first_exact_name_before_mentions(api: Api, user: User) -> None:
@@ -94,9 +102,13 @@ async def test_objects_and_limit(api: Api, user: User) -> None:
 
 async def test_merged_contacts_are_not_found(api: Api, user: User) -> None:
     world = await _world(api, user)
-    twin = await _post(api, user, "contacts", first_name="Hank", last_name="Scorpio", email="h.scorpio@globex.com")
+    twin = await _post(
+        api, user, "contacts", first_name="Hank", last_name="Scorpio", email="h.scorpio@globex.com"
+    )
     response = await api.post(
-        f"/api/v1/contacts/{world['hank']['id']}/merge", json={"source_ids": [twin["id"]]}, headers=user.headers
+        f"/api/v1/contacts/{world['hank']['id']}/merge",
+        json={"source_ids": [twin["id"]]},
+        headers=user.headers,
     )
     assert response.status_code == 200, response.text
     ids = {i["id"] for i in await _search(api, user, "scorpio", objects="contacts")}

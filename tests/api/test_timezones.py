@@ -118,7 +118,9 @@ async def test_reports_read_periods_in_a_zone_on_request(api: Api, user: User) -
         await api.get("/api/v1/reports/summary", params={**params, "timezone": "user"}, headers=user.headers)
     ).json()
     assert mine["period"]["timezone"] == FAR_EAST
-    named = await api.get("/api/v1/reports/sources", params={"timezone": "Europe/Paris"}, headers=user.headers)
+    named = await api.get(
+        "/api/v1/reports/sources", params={"timezone": "Europe/Paris"}, headers=user.headers
+    )
     assert named.status_code == 200 and named.json()["period"]["timezone"] == "Europe/Paris"
     bad = await api.get("/api/v1/reports/summary", params={"timezone": "Nowhere/Land"}, headers=user.headers)
     assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["query", "timezone"]

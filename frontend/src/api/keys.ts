@@ -17,4 +17,5 @@ export const keys = {
   account: (id: string) => ['account', id] as const,
   tasks: (ownerId: string) => ['tasks', ownerId] as const,
   tasksAll: ['tasks'] as const,
+  search: (q: string) => ['search', q] as const,
 };

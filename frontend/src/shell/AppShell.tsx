@@ -4,6 +4,7 @@ import { isApiError } from '../api/problem';
 import { useLogout, useMe } from '../auth/session';
 import { ErrorBoundary } from '../ui/ErrorBoundary';
 import { ErrorState, Loading } from '../ui/States';
+import { GlobalSearch } from './GlobalSearch';
 
 export const MAIN_NAV = [
   { to: '/today', label: 'Today' },
@@ -48,6 +49,7 @@ export function AppShell() {
             {me.data.role}
           </span>
         </div>
+        <GlobalSearch />
         <div className="user">
           <span className="user-name">{me.data.user.name}</span>
           <button

@@ -14,7 +14,7 @@ from domain import search_everywhere as search
 router = APIRouter(prefix="/api/v1", tags=["search"], responses=problem_responses(400, 401, 403, 422))
 
 
-@router.get("/search", response_model=SearchResults, operation_id="search")
+@router.get("/search", response_model=SearchResults, operation_id="search-everywhere")
 async def search_everything(
     ctx: CtxDep,
     q: Annotated[

@@ -1352,7 +1352,7 @@ export interface paths {
             cookie?: never;
         };
         /** Search Everything */
-        get: operations["search"];
+        get: operations["search-everywhere"];
         put?: never;
         post?: never;
         delete?: never;
@@ -12381,7 +12381,7 @@ export interface operations {
             };
         };
     };
-    search: {
+    "search-everywhere": {
         parameters: {
             query: {
                 /** @description What to look for; typos are forgiven. */

@@ -41,14 +41,14 @@ _PARTS: dict[SearchObject, str] = {
                coalesce(nullif(concat_ws(' ', c.first_name, c.last_name), ''), c.email, c.phone) AS title,
                nullif(concat_ws(' · ', c.title, a.name, c.email), '') AS subtitle,
                NULL::text AS about_object, NULL::uuid AS about_id
-        FROM search_contacts(:q, :pattern, :words, :word_patterns, :lim) s
+        FROM search_contacts(:q, :pattern, :words, :word_patterns, :lim, :fuzzy) s
         JOIN contacts c ON c.id = s.id
         LEFT JOIN accounts a ON a.workspace_id = c.workspace_id AND a.id = c.account_id
     """,
     "accounts": """
         SELECT 'accounts', a.id, s.score, a.name, nullif(concat_ws(' · ', a.domain, a.industry), ''),
                NULL, NULL
-        FROM search_accounts(:q, :pattern, :words, :word_patterns, :lim) s
+        FROM search_accounts(:q, :pattern, :words, :word_patterns, :lim, :fuzzy) s
         JOIN accounts a ON a.id = s.id
     """,
     "deals": """
@@ -57,7 +57,7 @@ _PARTS: dict[SearchObject, str] = {
                          round(d.amount, 2) || ' ' || d.currency,
                          CASE WHEN d.status <> 'open' THEN d.status END),
                NULL, NULL
-        FROM search_deals(:q, :pattern, :words, :word_patterns, :lim) s
+        FROM search_deals(:q, :pattern, :words, :word_patterns, :lim, :fuzzy) s
         JOIN deals d ON d.id = s.id
         JOIN stages st ON st.workspace_id = d.workspace_id AND st.id = d.stage_id
     """,
@@ -69,7 +69,7 @@ _PARTS: dict[SearchObject, str] = {
                CASE WHEN t.deal_id IS NOT NULL THEN 'deals' WHEN t.contact_id IS NOT NULL THEN 'contacts'
                     WHEN t.account_id IS NOT NULL THEN 'accounts' END,
                coalesce(t.deal_id, t.contact_id, t.account_id)
-        FROM search_activities(:q, :pattern, :words, :word_patterns, :lim) s
+        FROM search_activities(:q, :pattern, :words, :word_patterns, :lim, :fuzzy) s
         JOIN activities t ON t.id = s.id
     """,
 }
@@ -127,13 +127,16 @@ async def search_everywhere(
         "word_patterns": [like_pattern(w) for w in words],
         "lim": limit,
     }
-    rows = []
-    for threshold in (STRICT, LOOSE) if len(term) >= LOOSE_MIN_LENGTH else (STRICT,):
+    # Verbatim first, everywhere: a term found as typed is what was meant. Only when nothing
+    # has it are typos looked for, strictly, then (nothing still) loosely.
+    rows = list(await session.execute(statement, {**params, "fuzzy": False}))
+    passes = (STRICT, LOOSE) if len(term) >= LOOSE_MIN_LENGTH else (STRICT,)
+    for threshold in passes if not rows else ():
         # Transaction-local, like the request's role; only these functions use `<%`.
         await session.execute(
             text("SELECT set_config('pg_trgm.word_similarity_threshold', :t, true)"), {"t": str(threshold)}
         )
-        rows = list(await session.execute(statement, params))
+        rows = list(await session.execute(statement, {**params, "fuzzy": True}))
         if rows:
             break
     return [

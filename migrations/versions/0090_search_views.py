@@ -41,8 +41,8 @@ WORKSPACE = "NULLIF(current_setting('rapport.workspace_id', true), '')::uuid"
 # text's length, and the whole search_text (email, title) made it four times slower per row.
 CONTACT_NAME = "lower(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))"
 C_NAME = "lower(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, ''))"
-SIGNATURE = "(q text, pattern text, words text[], word_patterns text[], lim integer)"
-ARGS = "(text, text, text[], text[], integer)"
+SIGNATURE = "(q text, pattern text, words text[], word_patterns text[], lim integer, fuzzy boolean)"
+ARGS = "(text, text, text[], text[], integer, boolean)"
 FUNCTIONS = ("search_contacts", "search_accounts", "search_deals", "search_activities")
 # Candidates scored per pass at most: a common word ("pilot" in 60,000 deal titles) would
 # otherwise be scored row by row (about 40 us each). Verbatim matches are read first, so they
@@ -111,17 +111,15 @@ def _function(name: str, target: Target) -> str:
         ROWS 20 AS $body$
         DECLARE
             every_word text := '';
-            found integer;
         BEGIN
-            -- Verbatim matches first; only when they do not fill the page are typos looked for.
-            RETURN QUERY EXECUTE $q$
-                SELECT m.id, m.score FROM (
-                    SELECT {alias}.id, {score} AS score {base} AND ({verbatim_term}) LIMIT {CANDIDATES}
-                ) m ORDER BY 2 DESC, 1 LIMIT $5
-                $q$
-            USING q, words, word_patterns, pattern, lim;
-            GET DIAGNOSTICS found = ROW_COUNT;
-            IF found >= lim THEN
+            IF NOT fuzzy THEN
+                -- The term as typed, anywhere in the text: one LIKE on the trigram index.
+                RETURN QUERY EXECUTE $q$
+                    SELECT m.id, m.score FROM (
+                        SELECT {alias}.id, {score} AS score {base} AND ({verbatim_term}) LIMIT {CANDIDATES}
+                    ) m ORDER BY 2 DESC, 1 LIMIT $5
+                    $q$
+                USING q, words, word_patterns, pattern, lim;
                 RETURN;
             END IF;
             FOR i IN 1 .. coalesce(array_length(words, 1), 0) LOOP
@@ -130,12 +128,11 @@ def _function(name: str, target: Target) -> str:
             RETURN QUERY EXECUTE format(
                 $q$
                 SELECT m.id, m.score FROM (
-                    SELECT {alias}.id, {score} AS score {base} AND NOT coalesce({verbatim_term}, false) %s
-                    LIMIT {CANDIDATES}
+                    SELECT {alias}.id, {score} AS score {base} %s LIMIT {CANDIDATES}
                 ) m ORDER BY 2 DESC, 1 LIMIT $5
                 $q$,
                 every_word)
-            USING q, words, word_patterns, pattern, lim - found;
+            USING q, words, word_patterns, pattern, lim;
         END
         $body$
     """

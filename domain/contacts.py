@@ -47,8 +47,9 @@ SORTS: dict[str, InstrumentedAttribute[Any]] = {
 }
 OnDuplicate = Literal["error", "allow", "merge"]
 IDENTITY = ("first_name", "last_name", "email", "phone")
-# Filled from a duplicate's new data on `merge` when the existing contact has none.
+# What a contact's emails and phones are stored as (domain.contact_channels).
 CHANNEL_FIELDS = ("email", "email_label", "other_emails", "phone", "phone_label", "other_phones")
+# Filled from a duplicate's new data on `merge` when the existing contact has none.
 MERGEABLE = ("first_name", "last_name", "email", "phone", "title", "account_id", "owner_id", "source")
 
 

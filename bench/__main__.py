@@ -19,6 +19,7 @@ BENCHES = {
     "board": "bench.board",
     "moves": "bench.moves",
     "contacts_search": "bench.contacts_search",
+    "search_everywhere": "bench.search_everywhere",
     "forms_intake": "bench.forms_intake",
     "import_contacts": "bench.import_contacts",
     "reports": "bench.reports",

@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, case, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from domain import contact_channels as channels
 from domain import custom_fields, trash
 from domain.accounts import account_with_domain, require_account
 from domain.custom_fields.definitions import env_for, specs_for
@@ -20,7 +22,7 @@ from domain.hygiene.duplicates import flag_contact
 from domain.hygiene.normalise import FREE_MAIL_DOMAINS
 from domain.hygiene.required_fields import require_fields
 from domain.members import require_member
-from domain.models import Account, Contact
+from domain.models import Account, Contact, ContactEmail, ContactPhone
 from domain.normalise import email_domain, normalise_email, normalise_phone, try_normalise_email
 from domain.pagination import Keyset, PageResult
 from domain.principal import Principal
@@ -49,6 +51,8 @@ SORTS: dict[str, InstrumentedAttribute[Any]] = {
 }
 OnDuplicate = Literal["error", "allow", "merge"]
 IDENTITY = ("first_name", "last_name", "email", "phone")
+# What a contact's emails and phones are stored as (domain.contact_channels).
+CHANNEL_FIELDS = ("email", "email_label", "other_emails", "phone", "phone_label", "other_phones")
 # Filled from a duplicate's new data on `merge` when the existing contact has none.
 MERGEABLE = ("first_name", "last_name", "email", "phone", "title", "account_id", "owner_id", "source")
 
@@ -86,6 +90,15 @@ async def _clean(
         if phone is not None:
             phone = normalise_phone(phone, await phone_region(session, principal.workspace_id))
         out["phone"] = phone
+    for kind in channels.KINDS:
+        if f"{kind}s" not in fields:
+            continue
+        region = await phone_region(session, principal.workspace_id) if kind == "phone" else ""
+        listed = channels.clean_entries(kind, fields[f"{kind}s"], region)
+        # `email` beside `emails` must name the same primary: two answers to one question.
+        if out.get(kind) is not None and out[kind] != listed[kind]:
+            raise invalid(kind, f"{kind} is the primary of {kind}s; they disagree")
+        out.update(listed)
     if fields.get("account_id") is not None:
         await require_account(session, principal.workspace_id, fields["account_id"])
     if fields.get("owner_id") is not None:
@@ -125,11 +138,12 @@ async def _lock_identity(session: AsyncSession, workspace_id: uuid.UUID, values:
         text("SELECT pg_advisory_xact_lock_shared(hashtextextended(:key, 0))"),
         {"key": contact_writers_lock(workspace_id)},
     )
-    for kind in ("email", "phone"):
-        if values.get(kind) is not None:
+    for kind in channels.KINDS:
+        # Sorted, so two creates sharing two addresses take them in the same order.
+        for value in sorted(channels.all_values(kind, values)):
             await session.execute(
                 text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-                {"key": f"contact-{kind}:{workspace_id}:{values[kind]}"},
+                {"key": f"contact-{kind}:{workspace_id}:{value}"},
             )
 
 
@@ -144,21 +158,34 @@ async def find_duplicate(
     *,
     email: str | None,
     phone: str | None,
+    emails: list[str] | None = None,
+    phones: list[str] | None = None,
     for_update: bool = False,
 ) -> Contact | None:
-    """The live contact with this normalised email or phone; an email match wins, then the oldest."""
+    """The live contact having any of these normalised emails or phones, primary or not; an email
+    match wins, then the oldest."""
+    email_list = list(dict.fromkeys([*([email] if email else []), *(emails or [])]))
+    phone_list = list(dict.fromkeys([*([phone] if phone else []), *(phones or [])]))
     matches: list[ColumnElement[bool]] = []
-    if email is not None:
-        matches.append(Contact.email == email)
-    if phone is not None:
-        matches.append(Contact.phone == phone)
+    by_email: ColumnElement[Any] | None = None
+    if email_list:
+        others = select(ContactEmail.contact_id).where(
+            ContactEmail.workspace_id == workspace_id, ContactEmail.email.in_(email_list)
+        )
+        by_email = or_(Contact.email.in_(email_list), Contact.id.in_(others))
+        matches.append(by_email)
+    if phone_list:
+        others = select(ContactPhone.contact_id).where(
+            ContactPhone.workspace_id == workspace_id, ContactPhone.phone.in_(phone_list)
+        )
+        matches.append(or_(Contact.phone.in_(phone_list), Contact.id.in_(others)))
     if not matches:
         return None
-    by_email = case((Contact.email == email, 0), else_=1) if email is not None else None
+    order = [case((by_email, 0), else_=1)] if by_email is not None else []
     query = (
         select(Contact)
         .where(Contact.workspace_id == workspace_id, Contact.merged_into_id.is_(None), or_(*matches))
-        .order_by(*([by_email] if by_email is not None else []), Contact.created_at, Contact.id)
+        .order_by(*order, Contact.created_at, Contact.id)
         .limit(1)
     )
     if for_update:
@@ -174,6 +201,9 @@ async def _merge_into(
     for key in MERGEABLE:
         if getattr(existing, key) is None and values.get(key) is not None:
             setattr(existing, key, values[key])
+    incoming = SimpleNamespace(**{k: values.get(k) for k in CHANNEL_FIELDS})
+    for kind in channels.KINDS:
+        channels.union(kind, existing, [incoming])
     if values.get("tags"):
         existing.tags = clean_tags([*existing.tags, *values["tags"]])
     if values.get("custom_fields"):
@@ -196,6 +226,8 @@ async def create_contact(
     A contact with the same normalised email or phone is a 409 naming it (`error`), is ignored
     (`allow`), or receives the new data in its empty fields (`merge`).
     """
+    # On create a list left out (None) is no list; on PATCH `null` clears it.
+    fields = {k: v for k, v in fields.items() if not (k in ("emails", "phones") and v is None)}
     values = await _clean(session, principal, fields)
     _require_identity(values)
     if values.get("owner_id") is None:
@@ -207,17 +239,21 @@ async def create_contact(
     await require_fields(session, principal.workspace_id, "contacts", values)
     if on_duplicate != "allow":
         await _lock_identity(session, principal.workspace_id, values)
+        emails = channels.all_values("email", values)
         duplicate = await find_duplicate(
             session,
             principal.workspace_id,
-            email=values.get("email"),
-            phone=values.get("phone"),
+            email=None,
+            phone=None,
+            emails=emails,
+            phones=channels.all_values("phone", values),
             for_update=on_duplicate == "merge",
         )
         if duplicate is not None:
             if on_duplicate == "merge":
                 return await _merge_into(session, principal, duplicate, values, now), False
-            same = "email" if values.get("email") and duplicate.email == values["email"] else "phone"
+            theirs = {e["email"] for e in duplicate.emails}
+            same = "email" if theirs.intersection(emails) else "phone"
             raise Conflict(f"A contact with this {same} already exists", duplicate_of=str(duplicate.id))
     contact = Contact(
         id=uuid.uuid4(),
@@ -247,6 +283,9 @@ async def update_contact(
     contact = await get_contact(session, principal, contact_id, for_update=True)
     expect_version(contact, expected_version, SUBJECT)
     values = await _clean(session, principal, changes, current_custom=contact.custom_fields)
+    for kind in channels.KINDS:
+        if kind in values and f"{kind}s" not in changes:
+            values.update(channels.change_primary(kind, contact, values[kind]))
     _require_identity({key: values.get(key, getattr(contact, key)) for key in IDENTITY})
     before = snapshot(contact)
     for key, value in values.items():

@@ -12,7 +12,16 @@ from sqlalchemy import inspect
 from domain.money import format_amount
 
 # Internal columns that are not part of a record's public shape.
-_HIDDEN = {"workspace_id", "search_text", "merged_into_id"}
+_HIDDEN = {
+    "workspace_id",
+    "search_text",
+    "merged_into_id",
+    # A contact's channels show as `emails`/`phones` (its __snapshot_properties__).
+    "email_label",
+    "phone_label",
+    "other_emails",
+    "other_phones",
+}
 _MONEY = {"amount", "renewal_amount"}
 
 
@@ -41,5 +50,7 @@ def snapshot(record: Any, **extra: Any) -> dict[str, Any]:
         if column.key in _MONEY and value is not None:
             value = format_amount(value, getattr(record, "currency", "USD"))
         data[column.key] = json_value(value)
+    for name in getattr(record, "__snapshot_properties__", ()):
+        data[name] = json_value(getattr(record, name))
     data.update({k: json_value(v) for k, v in extra.items()})
     return data

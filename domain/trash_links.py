@@ -29,8 +29,9 @@ import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-# Kept by triggers from deals, stage history, deal contacts and activities (migration 0010).
-DERIVED_TABLES = frozenset({"deal_closings", "stage_visits"})
+# Kept by triggers from their parent rows (the report summaries of migration 0010; a contact's
+# look-up addresses of 0090): the re-inserted parent rebuilds them, so they are never captured.
+DERIVED_TABLES = frozenset({"deal_closings", "stage_visits", "contact_emails", "contact_phones"})
 # Where a deleted record waits; the tables of `object` in the API.
 TRASHABLE = frozenset({"contacts", "accounts", "deals", "activities"})
 # A cascade of cascades deeper than this is not captured (none in the schema is deeper than 1).

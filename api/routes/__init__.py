@@ -28,10 +28,12 @@ from api.routes import (
     privacy,
     projects,
     reports,
+    search,
     timelines,
     today,
     tracking,
     trash,
+    views,
     webhooks,
     workspace,
 )
@@ -69,4 +71,6 @@ ROUTERS: list[APIRouter] = [
     privacy.router,
     audit_log.router,
     custom_fields.router,
+    search.router,
+    views.router,
 ]

@@ -29,7 +29,7 @@ from api.schemas.reports import (
     SummaryOut,
     WonOverTimeOut,
 )
-from domain import reports
+from domain import profile, reports
 from domain.reports import ReportScope
 from domain.reports.lost_reasons import lost_reasons_csv, lost_reasons_report
 
@@ -54,6 +54,14 @@ FromDay = Annotated[
 ToDay = Annotated[date | None, Query(description="Last day (inclusive), in the workspace's time zone")]
 PipelineFilter = Annotated[uuid.UUID | None, Query(description="Only deals of this pipeline")]
 OwnerFilter = Annotated[uuid.UUID | None, Query(description="Only this member's records")]
+ReportZone = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="Read `from`/`to` and months in this IANA zone, or `user` for the caller's own "
+        "(else the workspace's); default: the workspace's, so a team sees the same figures.",
+    ),
+]
 Format = Annotated[ReportFormat, Query(alias="format", description="`csv` for a CSV download")]
 
 
@@ -63,9 +71,16 @@ async def _scope(
     last_day: date | None = None,
     pipeline_id: uuid.UUID | None = None,
     owner_id: uuid.UUID | None = None,
+    zone_name: str | None = None,
 ) -> ReportScope:
+    zone = None
+    if zone_name == "user":
+        zone = (await profile.effective_zone(ctx.session, ctx.principal)).key
+    elif zone_name is not None:
+        zone = profile.valid_zone(zone_name, field=["query", "timezone"])
     return await reports.report_scope(
         ctx.session,
+        zone_name=zone,
         workspace_id=ctx.workspace_id,
         first_day=first_day,
         last_day=last_day,
@@ -108,9 +123,10 @@ async def summary(
     to: ToDay = None,
     pipeline_id: PipelineFilter = None,
     owner_id: OwnerFilter = None,
+    timezone: ReportZone = None,
     format_: Format = "json",
 ) -> Response:
-    scope = await _scope(ctx, from_, to, pipeline_id, owner_id)
+    scope = await _scope(ctx, from_, to, pipeline_id, owner_id, timezone)
     report = await reports.summary_report(ctx.session, scope)
     body = SummaryOut.model_validate({**vars(report), "period": _period(scope)})
     return await _answer(
@@ -125,9 +141,10 @@ async def funnel(
     from_: FromDay = None,
     to: ToDay = None,
     owner_id: OwnerFilter = None,
+    timezone: ReportZone = None,
     format_: Format = "json",
 ) -> Response:
-    scope = await _scope(ctx, from_, to, None, owner_id)
+    scope = await _scope(ctx, from_, to, None, owner_id, timezone)
     report = await reports.funnel_report(ctx.session, scope, pipeline_id=pipeline_id)
     body = FunnelOut.model_validate(
         {"pipeline_id": report.pipeline_id, "stages": report.stages, "period": _period(scope)}
@@ -142,9 +159,10 @@ async def sources(
     to: ToDay = None,
     pipeline_id: PipelineFilter = None,
     owner_id: OwnerFilter = None,
+    timezone: ReportZone = None,
     format_: Format = "json",
 ) -> Response:
-    scope = await _scope(ctx, from_, to, pipeline_id, owner_id)
+    scope = await _scope(ctx, from_, to, pipeline_id, owner_id, timezone)
     report = await reports.sources_report(ctx.session, scope)
     body = SourcesOut.model_validate({**vars(report), "period": _period(scope)})
     return await _answer(ctx, format_, body, lambda: reports.sources_csv(report), _filename("sources", scope))
@@ -165,10 +183,11 @@ async def forecast(
     ] = reports.DEFAULT_COMMIT_PROBABILITY,
     pipeline_id: PipelineFilter = None,
     owner_id: OwnerFilter = None,
+    timezone: ReportZone = None,
     format_: Format = "json",
 ) -> Response:
     first_month = reports.parse_month(from_, "from") if from_ else None
-    scope = await _scope(ctx, None, None, pipeline_id, owner_id)
+    scope = await _scope(ctx, None, None, pipeline_id, owner_id, timezone)
     report = await reports.forecast_report(
         ctx.session, scope, first_month=first_month, months=months, commit_probability=commit_probability
     )
@@ -185,9 +204,10 @@ async def activity(
     to: ToDay = None,
     pipeline_id: PipelineFilter = None,
     owner_id: OwnerFilter = None,
+    timezone: ReportZone = None,
     format_: Format = "json",
 ) -> Response:
-    scope = await _scope(ctx, from_, to, pipeline_id, owner_id)
+    scope = await _scope(ctx, from_, to, pipeline_id, owner_id, timezone)
     report = await reports.activity_report(ctx.session, scope, group=group)
     body = ActivityOut.model_validate({**vars(report), "period": _period(scope)})
     return await _answer(
@@ -208,9 +228,10 @@ async def won_over_time(
     to: ToDay = None,
     pipeline_id: PipelineFilter = None,
     owner_id: OwnerFilter = None,
+    timezone: ReportZone = None,
     format_: Format = "json",
 ) -> Response:
-    scope = await _scope(ctx, from_, to, pipeline_id, owner_id)
+    scope = await _scope(ctx, from_, to, pipeline_id, owner_id, timezone)
     report = await reports.won_over_time_report(ctx.session, scope, interval=interval)
     body = WonOverTimeOut.model_validate({**vars(report), "period": _period(scope)})
     return await _answer(

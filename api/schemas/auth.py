@@ -30,6 +30,9 @@ class UserOut(Out):
     id: uuid.UUID
     email: str
     name: str
+    timezone: str | None = Field(
+        default=None, description="The person's IANA time zone; null: the workspace's applies."
+    )
 
 
 class WorkspaceRef(Out):
@@ -59,6 +62,14 @@ class MeOut(Out):
     workspace: WorkspaceRef
     role: Role
     auth: Literal["user", "api_key"]
+    timezone: str = Field(description="The zone \"today\" is read in: the person's, else the workspace's.")
+
+
+class MePatch(StrictIn):
+    """JSON merge-patch of the current person; `timezone: null` falls back to the workspace's."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    timezone: str | None = Field(default=None, max_length=64, description="An IANA name: Europe/Paris.")
 
 
 class PasswordResetIn(StrictIn):

@@ -13,6 +13,37 @@ from api.schemas.common import Out, StrictIn
 Tags = list[Annotated[str, Field(max_length=100)]]
 
 
+class EmailEntry(StrictIn):
+    email: str = Field(min_length=1, max_length=320)
+    label: str | None = Field(default=None, max_length=50, description="`work`, `home`, ...: free text.")
+    primary: bool = Field(default=False, description="At most one; none flagged: the first is.")
+
+
+class PhoneEntry(StrictIn):
+    phone: str = Field(min_length=1, max_length=50)
+    label: str | None = Field(default=None, max_length=50, description="`mobile`, `office`, ...: free text.")
+    primary: bool = Field(default=False, description="At most one; none flagged: the first is.")
+
+
+EMAILS_DOC = (
+    "Every email of the contact; the primary one is also `email`. Given, it replaces the list; "
+    "`email` given beside it must be its primary."
+)
+PHONES_DOC = "Every phone of the contact; the primary one is also `phone`. Given, it replaces the list."
+
+
+class EmailOut(Out):
+    email: str
+    label: str | None
+    primary: bool
+
+
+class PhoneOut(Out):
+    phone: str
+    label: str | None
+    primary: bool
+
+
 class ContactFields(StrictIn):
     first_name: str | None = Field(default=None, max_length=200)
     last_name: str | None = Field(default=None, max_length=200)
@@ -22,6 +53,8 @@ class ContactFields(StrictIn):
     account_id: uuid.UUID | None = None
     owner_id: uuid.UUID | None = Field(default=None, description="Defaults to the creator on create.")
     source: str | None = Field(default=None, max_length=200)
+    emails: list[EmailEntry] | None = Field(default=None, max_length=20, description=EMAILS_DOC)
+    phones: list[PhoneEntry] | None = Field(default=None, max_length=20, description=PHONES_DOC)
 
 
 class ContactIn(ContactFields):
@@ -44,6 +77,8 @@ class ContactOut(Out):
     last_name: str | None
     email: str | None = Field(description="Normalised: validated and lower-case.")
     phone: str | None = Field(description="E.164 where it parses in the workspace's region, else as typed.")
+    emails: list[EmailOut] = Field(description="Every email, the primary (`email`) first.")
+    phones: list[PhoneOut] = Field(description="Every phone, the primary (`phone`) first.")
     title: str | None
     account_id: uuid.UUID | None
     owner_id: uuid.UUID | None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, and_, or_, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -35,11 +36,13 @@ def due_reminders_filter(since: datetime, now: datetime) -> ColumnElement[bool]:
 
 _DUE = text(
     """
-    SELECT a.id, a.owner_id, a.type, a.subject, a.due_at, t.kind,
+    SELECT a.id, a.owner_id, a.type, a.subject, a.due_at, t.kind, coalesce(u.timezone, w.timezone) AS zone,
            'task:' || a.id || ':' || t.kind || ':' ||
            to_char(timezone('UTC', t.at), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS dedupe_key
     FROM activities a
     JOIN memberships m ON m.workspace_id = a.workspace_id AND m.user_id = a.owner_id
+    JOIN users u ON u.id = a.owner_id
+    JOIN workspaces w ON w.id = a.workspace_id
     CROSS JOIN LATERAL (VALUES ('due', a.due_at),
                                ('reminder', CASE WHEN a.remind_at IS DISTINCT FROM a.due_at
                                                  THEN a.remind_at END)) AS t(kind, at)
@@ -55,8 +58,15 @@ _DUE = text(
 )
 
 
-def _when(at: datetime | None) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC") if at else "soon"
+def _when(at: datetime | None, zone_name: str | None) -> str:
+    """The time as the owner reads it: in their time zone, else the workspace's."""
+    if at is None:
+        return "soon"
+    try:
+        zone = ZoneInfo(zone_name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M ") + zone.key
 
 
 async def notify_due(session: AsyncSession, workspace_id: uuid.UUID, *, now: datetime, limit: int) -> int:
@@ -68,7 +78,7 @@ async def notify_due(session: AsyncSession, workspace_id: uuid.UUID, *, now: dat
     sent = 0
     for row in rows:
         if row.kind == "reminder":
-            title, body = f"Reminder: {row.subject}", f"Due {_when(row.due_at)}"
+            title, body = f"Reminder: {row.subject}", f"Due {_when(row.due_at, row.zone)}"
         else:
             title, body = f"Due now: {row.subject}", None
         created = await notify(

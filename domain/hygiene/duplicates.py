@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, or_, select, text, union_all, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import invalid
 from domain.hygiene.normalise import company_domain
 from domain.hygiene.similarity import Person, compare_accounts, compare_people, fold
-from domain.models import Account, AccountDuplicate, Contact, ContactDuplicate
+from domain.models import Account, AccountDuplicate, Contact, ContactDuplicate, ContactEmail, ContactPhone
 from domain.pagination import Keyset
 
 DuplicateKind = Literal["contacts", "accounts"]
@@ -60,6 +60,18 @@ def person(row: Any) -> Person:
         phone=row.phone,
         account_id=row.account_id,
         domain=company_domain(row.email),
+        emails=frozenset(
+            [
+                *([row.email] if row.email else []),
+                *(e["email"] for e in getattr(row, "other_emails", None) or []),
+            ]
+        ),
+        phones=frozenset(
+            [
+                *([row.phone] if row.phone else []),
+                *(p["phone"] for p in getattr(row, "other_phones", None) or []),
+            ]
+        ),
     )
 
 
@@ -71,6 +83,8 @@ _PERSON_COLUMNS = (
     Contact.phone,
     Contact.account_id,
     Contact.created_at,
+    Contact.other_emails,
+    Contact.other_phones,
 )
 
 
@@ -132,9 +146,17 @@ async def flag_contact(
     phone. Stale open pairs of the contact go first, so an edit that settles a doubt clears it."""
     await forget(session, workspace_id, "contacts", [contact.id])
     me = person(contact)
-    near = [Contact.email == me.email] if me.email else []
-    if me.phone:
-        near.append(Contact.phone == me.phone)
+    near: list[ColumnElement[bool]] = []
+    if me.emails:
+        others = select(ContactEmail.contact_id).where(
+            ContactEmail.workspace_id == workspace_id, ContactEmail.email.in_(me.emails)
+        )
+        near += [Contact.email.in_(me.emails), Contact.id.in_(others)]
+    if me.phones:
+        others = select(ContactPhone.contact_id).where(
+            ContactPhone.workspace_id == workspace_id, ContactPhone.phone.in_(me.phones)
+        )
+        near += [Contact.phone.in_(me.phones), Contact.id.in_(others)]
     if me.account_id is not None:
         near.append(Contact.account_id == me.account_id)
     if me.domain is not None:

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain import contact_channels as channels
 from domain.errors import FieldError, NotFound, ValidationFailed, invalid
 from domain.hygiene import duplicates
 from domain.models import Account, Contact, TimelineEvent
@@ -64,7 +65,9 @@ ACCOUNT_REFERENCES: list[Reference] = [
     Reference("projects", "account_id"),
 ]
 # Tables whose rows about a merged record are settled by the merge itself, not moved.
-SETTLED_BY_MERGE = {"contact_duplicates", "account_duplicates"}
+# A source's other emails and phones stay its own rows (mirrors of its JSON, read only for live
+# contacts); the survivor gains copies through its own list.
+SETTLED_BY_MERGE = {"contact_duplicates", "account_duplicates", "contact_emails", "contact_phones"}
 REFERENCES: dict[Kind, list[Reference]] = {"contacts": CONTACT_REFERENCES, "accounts": ACCOUNT_REFERENCES}
 
 
@@ -206,6 +209,15 @@ def _check_choices(spec: Spec, fields: Mapping[str, uuid.UUID], allowed: set[uui
 def _combine(spec: Spec, survivor: Any, sources: Sequence[Any], fields: Mapping[str, uuid.UUID]) -> None:
     """Fill and choose the survivor's values, union its tags and custom fields."""
     by_id: dict[uuid.UUID, Any] = {survivor.id: survivor, **{s.id: s for s in sources}}
+    # Every email and phone of all of them, before a chosen primary replaces the survivor's.
+    pools = (
+        {
+            kind: [e for r in (survivor, *sources) for e in channels.entries_of(kind, r)]
+            for kind in channels.KINDS
+        }
+        if isinstance(survivor, Contact)
+        else {}
+    )
     for key in spec.fields:
         if key in fields:
             setattr(survivor, key, getattr(by_id[fields[key]], key))
@@ -228,6 +240,8 @@ def _combine(spec: Spec, survivor: Any, sources: Sequence[Any], fields: Mapping[
                 custom.pop(name, None)
     survivor.tags = list(tags)
     survivor.custom_fields = custom
+    for kind, pool in pools.items():
+        channels.settle(kind, survivor, pool)
 
 
 async def merge(

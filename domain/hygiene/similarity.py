@@ -144,6 +144,9 @@ class Person:
     phone: str | None
     account_id: uuid.UUID | None
     domain: str | None  # a company email domain (free mail providers say nothing)
+    # Every email and phone, the primary ones included (a contact may have several).
+    emails: frozenset[str] = frozenset()
+    phones: frozenset[str] = frozenset()
 
     @property
     def full(self) -> str:
@@ -176,6 +179,11 @@ def compare_people(a: Person, b: Person) -> tuple[int, list[str]] | None:
         reason
         for reason, x, y in (("same_email", a.email, b.email), ("same_phone", a.phone, b.phone))
         if x is not None and x == y
+    ]
+    exact += [
+        reason
+        for reason, xs, ys in (("same_email", a.emails, b.emails), ("same_phone", a.phones, b.phones))
+        if reason not in exact and xs & ys
     ]
     if exact:
         return 100, exact + context

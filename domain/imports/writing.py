@@ -32,6 +32,8 @@ class TableSpec:
     inserted: tuple[str, ...]  # columns a new record takes from its row
     fill: tuple[str, ...]  # columns a matched record takes from a row when it has none
     matches: tuple[tuple[str, str], ...]  # (staged column, expression over record `r`), in order
+    # Then (staged column, look-up table of the record's other values: contact_emails ...).
+    other_matches: tuple[tuple[str, str], ...] = ()
 
 
 CONTACTS = TableSpec(
@@ -65,6 +67,7 @@ CONTACTS = TableSpec(
     ),
     fill=("first_name", "last_name", "email", "phone", "title", "source", "account_id", "owner_id"),
     matches=(("email", "r.email"), ("phone", "r.phone")),
+    other_matches=(("email", "contact_emails"), ("phone", "contact_phones")),
 )
 ACCOUNTS = TableSpec(
     table="accounts",
@@ -139,6 +142,21 @@ async def _match(session: AsyncSession, spec: TableSpec, workspace_id: uuid.UUID
             FROM (SELECT DISTINCT ON (s2.row) s2.row, r.id
                   FROM {STAGE} s2 JOIN {spec.table} r ON r.workspace_id = :ws AND r.merged_into_id IS NULL
                        AND {expression} = s2.{column}
+                  WHERE s2.match_id IS NULL AND s2.{column} IS NOT NULL
+                  ORDER BY s2.row, r.created_at, r.id) m
+            WHERE s.row = m.row
+        """),
+            {"ws": workspace_id},
+        )
+    for column, lookup in spec.other_matches:
+        await session.execute(
+            text(f"""
+            UPDATE {STAGE} s SET match_id = m.id
+            FROM (SELECT DISTINCT ON (s2.row) s2.row, r.id
+                  FROM {STAGE} s2
+                  JOIN {lookup} o ON o.workspace_id = :ws AND o.{column} = s2.{column}
+                  JOIN {spec.table} r ON r.workspace_id = :ws AND r.id = o.contact_id
+                       AND r.merged_into_id IS NULL
                   WHERE s2.match_id IS NULL AND s2.{column} IS NOT NULL
                   ORDER BY s2.row, r.created_at, r.id) m
             WHERE s.row = m.row

@@ -18,6 +18,8 @@ from domain.models.crm import (
     Account,
     Activity,
     Contact,
+    ContactEmail,
+    ContactPhone,
     Deal,
     DealContact,
     Pipeline,
@@ -40,6 +42,7 @@ from domain.models.inbound import EmailMessage, InboundMailbox
 from domain.models.platform import IdempotencyRecord, OutboundEmail, OutboxEvent, TimelineEvent
 from domain.models.reports import DealClosing, ForecastSnapshot, StageVisit  # noqa: F401 (registers them)
 from domain.models.trash import BulkOperation, BulkOperationItem, TrashItem
+from domain.models.views import SavedView
 from domain.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -58,6 +61,8 @@ __all__ = [
     "Commitment",
     "Contact",
     "ContactDuplicate",
+    "ContactEmail",
+    "ContactPhone",
     "CustomField",
     "Deal",
     "DealContact",
@@ -82,6 +87,7 @@ __all__ = [
     "Project",
     "ProjectMilestone",
     "RequiredFields",
+    "SavedView",
     "Stage",
     "StageChange",
     "StageTotal",

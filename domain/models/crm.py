@@ -86,6 +86,16 @@ class Contact(TenantMixin, TimestampMixin, Base):
     tags: Mapped[list[str]] = _tags()
     custom_fields: Mapped[dict[str, Any]] = _custom_fields()
     attribution: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # `email`/`phone` are the primary ones; the others, in the API's order, with their labels
+    # (`[{"email", "label"}]`); `contact_emails`/`contact_phones` mirror them for look-ups.
+    email_label: Mapped[str | None] = mapped_column(String(50))
+    phone_label: Mapped[str | None] = mapped_column(String(50))
+    other_emails: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'[]'::jsonb"), default=list
+    )
+    other_phones: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'[]'::jsonb"), default=list
+    )
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     # Set when the person's data was erased on request (GDPR Art. 17); the row stays for links.
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -119,6 +129,79 @@ class Contact(TenantMixin, TimestampMixin, Base):
             postgresql_using="gin",
             postgresql_ops={"search_text": "gin_trgm_ops"},
         ),
+        # Search everywhere forgives typos in names (migration 0090).
+        Index(
+            "ix_contacts_name_trgm",
+            text("lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) gin_trgm_ops"),
+            postgresql_using="gin",
+        ),
+    )
+
+    # What snapshots (webhooks, field changes) show beside the columns.
+    __snapshot_properties__ = ("emails", "phones")
+
+    @property
+    def emails(self) -> list[dict[str, Any]]:
+        """Every email, the primary first: `[{email, label, primary}]`."""
+        out = (
+            [] if self.email is None else [{"email": self.email, "label": self.email_label, "primary": True}]
+        )
+        out += [
+            {"email": e["email"], "label": e.get("label"), "primary": False}
+            for e in self.other_emails or []
+            if e.get("email") != self.email
+        ]
+        return out
+
+    @property
+    def phones(self) -> list[dict[str, Any]]:
+        """Every phone, the primary first: `[{phone, label, primary}]`."""
+        out = (
+            [] if self.phone is None else [{"phone": self.phone, "label": self.phone_label, "primary": True}]
+        )
+        out += [
+            {"phone": p["phone"], "label": p.get("label"), "primary": False}
+            for p in self.other_phones or []
+            if p.get("phone") != self.phone
+        ]
+        return out
+
+
+class ContactEmail(Base):
+    """A contact's other email, kept equal to `contacts.other_emails` by a trigger (0090)."""
+
+    __tablename__ = "contact_emails"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["workspace_id", "contact_id"], ["contacts.workspace_id", "contacts.id"], ondelete="CASCADE"
+        ),
+        Index("ix_contact_emails_value", "workspace_id", "email"),
+    )
+
+
+class ContactPhone(Base):
+    """A contact's other phone, kept equal to `contacts.other_phones` by a trigger (0090)."""
+
+    __tablename__ = "contact_phones"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    phone: Mapped[str] = mapped_column(String(50), primary_key=True)
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["workspace_id", "contact_id"], ["contacts.workspace_id", "contacts.id"], ondelete="CASCADE"
+        ),
+        Index("ix_contact_phones_value", "workspace_id", "phone"),
     )
 
 
@@ -332,6 +415,7 @@ class Activity(TenantMixin, TimestampMixin, Base):
             postgresql_where=text("completed_at IS NULL"),
         ),
         Index("ix_activities_workspace_created", "workspace_id", "created_at", "id"),
+        Index("ix_activities_subject_trgm", text("lower(subject) gin_trgm_ops"), postgresql_using="gin"),
         Index(
             "ix_activities_open_token",
             "open_token",

@@ -232,16 +232,19 @@ async def erase_contact(
     ids = [p.id for p in people]
     patterns: list[str] = []
     for person in people:
-        if person.email:
-            patterns += email_patterns(person.email)
-        if person.phone:
-            patterns += phone_patterns(person.phone)
+        # Every address the person gave, not only the primary ones.
+        for entry in person.emails:
+            patterns += email_patterns(entry["email"])
+        for entry in person.phones:
+            patterns += phone_patterns(entry["phone"])
     names = {f"{p.first_name} {p.last_name}" for p in people if p.first_name and p.last_name}
     erasure = Erasure(contact=contact)
 
     for person in people:
         for name in PERSONAL_FIELDS:
             setattr(person, name, None)
+        person.email_label = person.phone_label = None
+        person.other_emails, person.other_phones = [], []
         person.tags = []
         person.custom_fields = {}
         person.erased_at = now

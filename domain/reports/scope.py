@@ -83,7 +83,9 @@ async def report_scope(
     pipeline_id: uuid.UUID | None,
     owner_id: uuid.UUID | None,
     now: datetime,
+    zone_name: str | None = None,
 ) -> ReportScope:
+    """`zone_name` (already checked) reads the period in another zone than the workspace's."""
     row = (
         await session.execute(
             select(Workspace.timezone, Workspace.currency).where(Workspace.id == workspace_id)
@@ -96,7 +98,7 @@ async def report_scope(
     # +100 ms on the forecast). Their hash aggregates and sorts of a month's rows need more than
     # the default 4 MB, or they spill to disk. Both transaction-local, like the request's role.
     await session.execute(text("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"))
-    tz = zone(row.timezone)
+    tz = zone(zone_name or row.timezone)
     return ReportScope(
         workspace_id=workspace_id,
         tz=tz,

@@ -1,7 +1,7 @@
 """Files on records, the admin audit log, and the erased mark on contacts.
 
 Revision ID: 0100
-Revises: 0080
+Revises: 0090
 Create Date: 2026-11-23
 
 `files` holds each attachment's record (name, size, sha256, detected content type, storage key);
@@ -16,7 +16,7 @@ from alembic import op
 from migrations.rls import disable_tenant_rls, enable_tenant_rls
 
 revision = "0100"
-down_revision = "0080"
+down_revision = "0090"
 branch_labels = None
 depends_on = None
 

@@ -150,9 +150,11 @@ async def test_nothing_attached_to_a_source_is_lost(api: Api, user: User, db: Db
         assert named == [uuid.UUID(survivor["id"]), other]
     listed = (await api.get("/api/v1/contacts?limit=200", headers=user.headers)).json()["items"]
     assert [item["id"] for item in listed] == [survivor["id"]]
-    # The survivor's old duplicate twin is free again: its email does not answer 409.
+    # A merge unions the emails: the twin's address is now one of the survivor's, so it is
+    # still taken (issue 11: duplicate detection considers every email of a contact).
     again = await api.post("/api/v1/contacts", json={"email": "h.scorpio@globex.com"}, headers=user.headers)
-    assert again.status_code == 201
+    assert again.status_code == 409 and again.json()["duplicate_of"] == survivor["id"]
+    assert "h.scorpio@globex.com" in {e["email"] for e in merged["emails"]}
 
 
 async def test_merge_refuses_what_it_cannot_do(api: Api, user: User, other_user: User) -> None:

@@ -208,6 +208,10 @@ FACTORIES: dict[str, Factory] = {
     "milestone_id": _milestone,
     "field_id": _custom_field,
     "reason_id": _lost_reason,
+    # Shared, so only the workspace wall (not privacy) keeps it from B.
+    "view_id": lambda api, owner: _created(
+        api, owner, "/api/v1/views", {"object": "contacts", "name": "Secret view", "shared": True}
+    ),
 }
 
 # Bodies for routes whose schema requires fields; ids in them are B's own, so only the path
@@ -224,6 +228,8 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], dict[str, Any]]] = {
 # Lists that need query parameters: given B's own ids.
 QUERIES: dict[str, Callable[[dict[str, str]], dict[str, str]]] = {
     "/api/v1/reports/funnel": lambda own: {"pipeline_id": own["pipeline_id"]},
+    # A's contacts, accounts, deals and activities are all named "Secret ...".
+    "/api/v1/search": lambda own: {"q": "secret"},
 }
 
 # Routes that are public by design and identified by secrets, not workspace ids.

@@ -296,3 +296,32 @@ async def test_erase_honours_if_match_and_two_at_once_act_once(api: Api, user: U
     assert first.json()["erased_at"] == second.json()["erased_at"]
     log = await api.get("/api/v1/audit-log", params={"action": "contact.erased"}, headers=user.headers)
     assert [e["subject_id"] for e in log.json()["items"]].count(contact_id) == 1
+
+
+async def test_erasure_covers_every_email_and_phone_the_person_gave(api: Api, user: User, db: Db) -> None:
+    tag = uuid.uuid4().hex[:8]
+    work, home = f"sam.{tag}@work.example", f"sam.{tag}@home.example"
+    created = await api.post(
+        "/api/v1/contacts",
+        json={
+            "first_name": "Sam",
+            "emails": [{"email": work, "primary": True}, {"email": home, "label": "home"}],
+            "phones": [{"phone": "+1 646 555 0177", "primary": True}, {"phone": "+1 212 555 0142"}],
+        },
+        headers=user.headers,
+    )
+    assert created.status_code == 201, created.text
+    contact_id = created.json()["id"]
+    note = await api.post(
+        "/api/v1/activities",
+        json={"type": "note", "subject": f"Prefers {home} or 212-555-0142", "contact_id": contact_id},
+        headers=user.headers,
+    )
+    assert note.status_code == 201, note.text
+    assert await _scan(db, [home, "+12125550142"]), "the setup should have stored the second address"
+
+    erased = await api.post(f"/api/v1/contacts/{contact_id}/erase", headers=user.headers)
+    assert erased.status_code == 200, erased.text
+    assert await _scan(db, [work, home, "+16465550177", "+12125550142", "212-555-0142"]) == []
+    contact = (await api.get(f"/api/v1/contacts/{contact_id}", headers=user.headers)).json()
+    assert contact["emails"] == [] and contact["phones"] == []

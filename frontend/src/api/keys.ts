@@ -25,4 +25,5 @@ export const keys = {
   customFields: (object: string) => ['custom-fields', object] as const,
   customFieldsAll: ['custom-fields'] as const,
   lostReasons: ['lost-reasons'] as const,
+  search: (q: string) => ['search', q] as const,
 };

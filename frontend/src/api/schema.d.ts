@@ -175,7 +175,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Update Me */
+        patch: operations["workspace-me-update"];
         trace?: never;
     };
     "/api/v1/workspace": {
@@ -1954,6 +1955,60 @@ export interface paths {
         patch: operations["lost-reasons-update"];
         trace?: never;
     };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search Everything */
+        get: operations["search-everywhere"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Views */
+        get: operations["views-list"];
+        put?: never;
+        /** Create View */
+        post: operations["views-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/views/{view_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get View */
+        get: operations["views-get"];
+        put?: never;
+        post?: never;
+        /** Delete View */
+        delete: operations["views-delete"];
+        options?: never;
+        head?: never;
+        /** Update View */
+        patch: operations["views-update"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2898,6 +2953,16 @@ export interface components {
             owner_id?: string | null;
             /** Source */
             source?: string | null;
+            /**
+             * Emails
+             * @description Every email of the contact; the primary one is also `email`. Given, it replaces the list; `email` given beside it must be its primary.
+             */
+            emails?: components["schemas"]["EmailEntry"][] | null;
+            /**
+             * Phones
+             * @description Every phone of the contact; the primary one is also `phone`. Given, it replaces the list.
+             */
+            phones?: components["schemas"]["PhoneEntry"][] | null;
             /** Tags */
             tags?: string[];
             /** Custom Fields */
@@ -2926,6 +2991,16 @@ export interface components {
              * @description E.164 where it parses in the workspace's region, else as typed.
              */
             phone: string | null;
+            /**
+             * Emails
+             * @description Every email, the primary (`email`) first.
+             */
+            emails: components["schemas"]["EmailOut"][];
+            /**
+             * Phones
+             * @description Every phone, the primary (`phone`) first.
+             */
+            phones: components["schemas"]["PhoneOut"][];
             /** Title */
             title: string | null;
             /** Account Id */
@@ -2989,6 +3064,16 @@ export interface components {
             owner_id?: string | null;
             /** Source */
             source?: string | null;
+            /**
+             * Emails
+             * @description Every email of the contact; the primary one is also `email`. Given, it replaces the list; `email` given beside it must be its primary.
+             */
+            emails?: components["schemas"]["EmailEntry"][] | null;
+            /**
+             * Phones
+             * @description Every phone of the contact; the primary one is also `phone`. Given, it replaces the list.
+             */
+            phones?: components["schemas"]["PhoneEntry"][] | null;
             /** Tags */
             tags?: string[] | null;
             /** Custom Fields */
@@ -3684,6 +3769,31 @@ export interface components {
             /** Items */
             items: components["schemas"]["DuplicateGroupOut"][];
         };
+        /** EmailEntry */
+        EmailEntry: {
+            /** Email */
+            email: string;
+            /**
+             * Label
+             * @description `work`, `home`, ...: free text.
+             */
+            label?: string | null;
+            /**
+             * Primary
+             * @description At most one; none flagged: the first is.
+             * @default false
+             */
+            primary: boolean;
+        };
+        /** EmailOut */
+        EmailOut: {
+            /** Email */
+            email: string;
+            /** Label */
+            label: string | null;
+            /** Primary */
+            primary: boolean;
+        };
         /** ErasureOut */
         ErasureOut: {
             /**
@@ -4333,6 +4443,24 @@ export interface components {
              * @enum {string}
              */
             auth: "user" | "api_key";
+            /**
+             * Timezone
+             * @description The zone "today" is read in: the person's, else the workspace's.
+             */
+            timezone: string;
+        };
+        /**
+         * MePatch
+         * @description JSON merge-patch of the current person; `timezone: null` falls back to the workspace's.
+         */
+        MePatch: {
+            /** Name */
+            name?: string | null;
+            /**
+             * Timezone
+             * @description An IANA name: Europe/Paris.
+             */
+            timezone?: string | null;
         };
         /** MemberOut */
         MemberOut: {
@@ -4748,6 +4876,31 @@ export interface components {
             /** Timezone */
             timezone: string;
         };
+        /** PhoneEntry */
+        PhoneEntry: {
+            /** Phone */
+            phone: string;
+            /**
+             * Label
+             * @description `mobile`, `office`, ...: free text.
+             */
+            label?: string | null;
+            /**
+             * Primary
+             * @description At most one; none flagged: the first is.
+             * @default false
+             */
+            primary: boolean;
+        };
+        /** PhoneOut */
+        PhoneOut: {
+            /** Phone */
+            phone: string;
+            /** Label */
+            label: string | null;
+            /** Primary */
+            primary: boolean;
+        };
         /** PipelineIn */
         PipelineIn: {
             /** Name */
@@ -5053,6 +5206,19 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** RecordRef */
+        RecordRef: {
+            /**
+             * Object
+             * @enum {string}
+             */
+            object: "contacts" | "accounts" | "deals" | "activities";
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+        };
         /**
          * RenewalDue
          * @description A deal's contract end date falls within the duration from today.
@@ -5144,6 +5310,42 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
+        };
+        /** SearchHit */
+        SearchHit: {
+            /**
+             * Object
+             * @description Which list the record belongs to.
+             * @enum {string}
+             */
+            object: "contacts" | "accounts" | "deals" | "activities";
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Title
+             * @description A contact's name, an account's name, a deal's title, an activity's subject.
+             */
+            title: string;
+            /**
+             * Subtitle
+             * @description What tells similar titles apart (title and company, stage and amount...).
+             */
+            subtitle: string | null;
+            /**
+             * Score
+             * @description 0..1, higher is a better match; comparable across objects.
+             */
+            score: number;
+            /** @description For an activity, the record it belongs to (its deal, else contact, else account). */
+            about?: components["schemas"]["RecordRef"] | null;
+        };
+        /** SearchResults */
+        SearchResults: {
+            /** Items */
+            items: components["schemas"]["SearchHit"][];
         };
         /**
          * SendWebhook
@@ -5636,6 +5838,115 @@ export interface components {
             email: string;
             /** Name */
             name: string;
+            /**
+             * Timezone
+             * @description The person's IANA time zone; null: the workspace's applies.
+             */
+            timezone?: string | null;
+        };
+        /** ViewIn */
+        ViewIn: {
+            /**
+             * Object
+             * @enum {string}
+             */
+            object: "contacts" | "accounts" | "deals" | "activities";
+            /** Name */
+            name: string;
+            /**
+             * Filters
+             * @description Query parameters of the object's list (`owner_id`, `tag`, `q`, ...) and their values.
+             */
+            filters?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Sort
+             * @description A sort the list accepts; -field descends.
+             */
+            sort?: string | null;
+            /**
+             * Columns
+             * @description Fields of the record to show, in order; `custom_fields.<key>` for a custom field.
+             */
+            columns?: string[];
+            /**
+             * Shared
+             * @description Visible to everyone in the workspace.
+             * @default false
+             */
+            shared: boolean;
+        };
+        /** ViewList */
+        ViewList: {
+            /** Items */
+            items: components["schemas"]["ViewOut"][];
+        };
+        /** ViewOut */
+        ViewOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Object
+             * @enum {string}
+             */
+            object: "contacts" | "accounts" | "deals" | "activities";
+            /** Name */
+            name: string;
+            /** Filters */
+            filters: {
+                [key: string]: unknown;
+            };
+            /** Sort */
+            sort: string | null;
+            /** Columns */
+            columns: string[];
+            /** Shared */
+            shared: boolean;
+            /**
+             * Owner Id
+             * Format: uuid
+             */
+            owner_id: string;
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * ViewPatch
+         * @description JSON merge-patch; the object of a view cannot change.
+         */
+        ViewPatch: {
+            /** Name */
+            name?: string | null;
+            /**
+             * Filters
+             * @description Query parameters of the object's list (`owner_id`, `tag`, `q`, ...) and their values.
+             */
+            filters?: {
+                [key: string]: unknown;
+            } | null;
+            /** Sort */
+            sort?: string | null;
+            /**
+             * Columns
+             * @description Fields of the record to show, in order; `custom_fields.<key>` for a custom field.
+             */
+            columns?: string[] | null;
+            /** Shared */
+            shared?: boolean | null;
         };
         /** WebhookIn */
         WebhookIn: {
@@ -6556,6 +6867,75 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "workspace-me-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MePatch"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -11375,6 +11755,8 @@ export interface operations {
                 pipeline_id?: string | null;
                 /** @description Only this member's records */
                 owner_id?: string | null;
+                /** @description Read `from`/`to` and months in this IANA zone, or `user` for the caller's own (else the workspace's); default: the workspace's, so a team sees the same figures. */
+                timezone?: string | null;
                 /** @description `csv` for a CSV download */
                 format?: "json" | "csv";
             };
@@ -11452,6 +11834,8 @@ export interface operations {
                 to?: string | null;
                 /** @description Only this member's records */
                 owner_id?: string | null;
+                /** @description Read `from`/`to` and months in this IANA zone, or `user` for the caller's own (else the workspace's); default: the workspace's, so a team sees the same figures. */
+                timezone?: string | null;
                 /** @description `csv` for a CSV download */
                 format?: "json" | "csv";
             };
@@ -11529,6 +11913,8 @@ export interface operations {
                 pipeline_id?: string | null;
                 /** @description Only this member's records */
                 owner_id?: string | null;
+                /** @description Read `from`/`to` and months in this IANA zone, or `user` for the caller's own (else the workspace's); default: the workspace's, so a team sees the same figures. */
+                timezone?: string | null;
                 /** @description `csv` for a CSV download */
                 format?: "json" | "csv";
             };
@@ -11608,6 +11994,8 @@ export interface operations {
                 pipeline_id?: string | null;
                 /** @description Only this member's records */
                 owner_id?: string | null;
+                /** @description Read `from`/`to` and months in this IANA zone, or `user` for the caller's own (else the workspace's); default: the workspace's, so a team sees the same figures. */
+                timezone?: string | null;
                 /** @description `csv` for a CSV download */
                 format?: "json" | "csv";
             };
@@ -11687,6 +12075,8 @@ export interface operations {
                 pipeline_id?: string | null;
                 /** @description Only this member's records */
                 owner_id?: string | null;
+                /** @description Read `from`/`to` and months in this IANA zone, or `user` for the caller's own (else the workspace's); default: the workspace's, so a team sees the same figures. */
+                timezone?: string | null;
                 /** @description `csv` for a CSV download */
                 format?: "json" | "csv";
             };
@@ -11766,6 +12156,8 @@ export interface operations {
                 pipeline_id?: string | null;
                 /** @description Only this member's records */
                 owner_id?: string | null;
+                /** @description Read `from`/`to` and months in this IANA zone, or `user` for the caller's own (else the workspace's); default: the workspace's, so a team sees the same figures. */
+                timezone?: string | null;
                 /** @description `csv` for a CSV download */
                 format?: "json" | "csv";
             };
@@ -17561,6 +17953,434 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "search-everywhere": {
+        parameters: {
+            query: {
+                /** @description What to look for; typos are forgiven. */
+                q: string;
+                /** @description Comma-separated subset of contacts, accounts, deals, activities. */
+                objects?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResults"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "views-list": {
+        parameters: {
+            query?: {
+                object?: ("contacts" | "accounts" | "deals" | "activities") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewList"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "views-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ViewIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "views-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "views-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "views-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ViewPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition failed */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };

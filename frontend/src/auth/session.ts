@@ -18,7 +18,9 @@ export type LoginInput = { email: string; password: string };
 export type SignupInput = { email: string; password: string; name: string; workspace_name: string };
 
 function asMe(out: { user: Me['user']; workspace: Me['workspace']; role: Me['role'] }): Me {
-  return { user: out.user, workspace: out.workspace, role: out.role, auth: 'user' };
+  // Login does not say the workspace's zone; the person's own (or UTC) until /me is read again.
+  const timezone = out.user.timezone ?? 'UTC';
+  return { user: out.user, workspace: out.workspace, role: out.role, auth: 'user', timezone };
 }
 
 export function useLogin() {

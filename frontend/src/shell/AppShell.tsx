@@ -6,6 +6,7 @@ import { ErrorBoundary } from '../ui/ErrorBoundary';
 import { ErrorState, Loading } from '../ui/States';
 import { NotificationsBell } from './NotificationsBell';
 import { Toasts } from '../ui/Toasts';
+import { GlobalSearch } from './GlobalSearch';
 
 export const MAIN_NAV = [
   { to: '/today', label: 'Today' },
@@ -51,6 +52,7 @@ export function AppShell() {
           </span>
         </div>
         <NotificationsBell />
+        <GlobalSearch />
         <div className="user">
           <span className="user-name">{me.data.user.name}</span>
           <button

@@ -1,10 +1,10 @@
-"""The signed-in frame: the header (workspace, log out) and the main navigation."""
+"""The signed-in frame: the header (workspace, search, log out) and the main navigation."""
 
 from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 
 class AppShell:
@@ -47,3 +47,24 @@ class AppShell:
 
     def log_out(self) -> None:
         self.header.get_by_role("button", name="Log out").click()
+
+    @property
+    def search_box(self) -> Locator:
+        return self.header.get_by_role("combobox", name="Search everything")
+
+    @property
+    def search_results(self) -> Locator:
+        return self.header.get_by_role("listbox", name="Search results").get_by_role("option")
+
+    def search_result(self, title: str) -> Locator:
+        return self.search_results.filter(has_text=title)
+
+    def search(self, text: str) -> None:
+        """Type into the search box the way a person does, after the "/" shortcut."""
+        self.press_shortcut("/")
+        self.page.keyboard.type(text)
+
+    def press_shortcut(self, keys: str) -> None:
+        # The shortcut lives in the signed-in frame, which shows once the session is read.
+        expect(self.search_box).to_be_visible()
+        self.page.keyboard.press(keys)

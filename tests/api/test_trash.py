@@ -6,6 +6,8 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import text
+
 from domain.clock import OffsetClock
 from domain.files.storage import storage_from_settings
 from domain.trash import purge_trash_across_workspaces
@@ -348,3 +350,34 @@ async def test_files_wait_in_the_trash_with_their_record_and_go_with_the_purge(
     )
     assert (await api.get(file_url, headers=user.headers)).status_code == 404
     assert not stored[0].exists()
+
+
+async def test_a_restored_contact_keeps_every_address_and_is_found_by_them_again(
+    api: Api, user: User, db: Db
+) -> None:
+    second = _email()
+    contact = await _post(
+        api,
+        user,
+        "contacts",
+        {"first_name": "Multi", "emails": [{"email": _email(), "primary": True}, {"email": second}]},
+    )
+    before = (await api.get(f"/api/v1/contacts/{contact['id']}", headers=user.headers)).json()
+    await _delete(api, user, f"contacts/{contact['id']}")
+    free = await api.post(
+        "/api/v1/contacts", json={"first_name": "Taker", "email": second}, headers=user.headers
+    )
+    assert free.status_code == 201, "a trashed contact's address does not block a new contact"
+    await _delete(api, user, f"contacts/{free.json()['id']}")
+    await _restore(api, user, f"contacts/{contact['id']}")
+    after = (await api.get(f"/api/v1/contacts/{contact['id']}", headers=user.headers)).json()
+    assert after["emails"] == before["emails"]
+    again = await api.post(
+        "/api/v1/contacts", json={"first_name": "Dup", "email": second}, headers=user.headers
+    )
+    assert again.status_code == 409 and again.json()["duplicate_of"] == contact["id"]
+    async with db.engine.connect() as connection:
+        rows = await connection.scalar(
+            text("SELECT count(*) FROM contact_emails WHERE contact_id = :id"), {"id": contact["id"]}
+        )
+    assert rows == 1

@@ -73,3 +73,23 @@ export function ForecastChart({
     </Frame>
   );
 }
+
+export function SourcesChart({
+  data,
+  currency,
+}: {
+  data: { source: string; won: number; deals: number; leads: number }[];
+  currency: string;
+}) {
+  return (
+    <Frame label="Bar chart of the amount won from each source; the numbers are in the table">
+      <BarChart accessibilityLayer={false} data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+        <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+        <XAxis type="number" tickFormatter={compactNumber} tick={{ fontSize: 12 }} />
+        <YAxis type="category" dataKey="source" width={110} tick={{ fontSize: 12 }} />
+        <Tooltip formatter={money(currency)} />
+        <Bar dataKey="won" name="Won" fill={COLORS.ok} isAnimationActive={false} />
+      </BarChart>
+    </Frame>
+  );
+}

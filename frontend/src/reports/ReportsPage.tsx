@@ -1,7 +1,7 @@
 /**
- * /reports: how the period went (summary, won over time), where deals stall (funnel), what is
- * coming (forecast). Each chart sits beside the table of its numbers; the charts' code is loaded
- * only when this screen opens.
+ * /reports: how the period went (summary, won over time), where deals stall (funnel), where they
+ * come from (sources), what is coming (forecast). Each chart sits beside the table of its
+ * numbers; the charts' code is loaded only when this screen opens.
  */
 import { lazy, type ReactNode, Suspense, useId, useState } from 'react';
 import type { Pipeline } from '../api/types';
@@ -9,12 +9,13 @@ import { formatMoney } from '../lib/money';
 import { defaultPipeline, usePipelines } from '../pipeline/boardData';
 import { Empty, ErrorState, Loading } from '../ui/States';
 import { LostReasons } from './LostReasonsReport';
-import { forecastSeries, funnelSeries, periodLabel, wonSeries } from './chartData';
-import { csvHref, type Interval, type ReportFilters, useForecast, useFunnel, useSummary, useWonOverTime } from './reportData';
+import { forecastSeries, funnelSeries, periodLabel, sourcesSeries, wonSeries } from './chartData';
+import { csvHref, type Interval, type ReportFilters, useForecast, useFunnel, useSources, useSummary, useWonOverTime } from './reportData';
 import './reports.css';
 
 const WonChart = lazy(() => import('./ReportCharts').then((m) => ({ default: m.WonChart })));
 const FunnelChart = lazy(() => import('./ReportCharts').then((m) => ({ default: m.FunnelChart })));
+const SourcesChart = lazy(() => import('./ReportCharts').then((m) => ({ default: m.SourcesChart })));
 const ForecastChart = lazy(() => import('./ReportCharts').then((m) => ({ default: m.ForecastChart })));
 
 function ChartSlot({ children }: { children: ReactNode }) {
@@ -71,6 +72,7 @@ export function ReportsPage() {
       <Summary filters={filters} />
       <WonOverTime filters={filters} />
       <Funnel filters={filters} />
+      <Sources filters={filters} />
       <Forecast pipelineId={pipelineId} />
       <LostReasons filters={filters} />
     </section>
@@ -177,6 +179,55 @@ function Funnel({ filters }: { filters: ReportFilters }) {
                     <td>
                       {days(s.median_days_in_stage)} · {days(s.p90_days_in_stage)}
                     </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      )}
+    </ReportSection>
+  );
+}
+
+function Sources({ filters }: { filters: ReportFilters }) {
+  const sources = useSources(filters);
+  return (
+    <ReportSection title="Sources" csv={csvHref('sources', filters)}>
+      {sources.isPending ? (
+        <Loading />
+      ) : sources.isError ? (
+        <ErrorState error={sources.error} onRetry={() => void sources.refetch()} />
+      ) : sources.data.sources.length === 0 ? (
+        <Empty title="No leads or deals in this period." />
+      ) : (
+        <div className="report-body">
+          <ChartSlot>
+            <SourcesChart data={sourcesSeries(sources.data)} currency={sources.data.currency} />
+          </ChartSlot>
+          <div className="table-wrap">
+            <table className="records">
+              <thead>
+                <tr>
+                  <th scope="col">Source</th>
+                  <th scope="col">Leads</th>
+                  <th scope="col">Deals</th>
+                  <th scope="col">Won</th>
+                  <th scope="col">Win rate</th>
+                  <th scope="col">Days to close</th>
+                </tr>
+              </thead>
+              <tbody>
+                {sources.data.sources.map((s) => (
+                  <tr key={s.source}>
+                    <th scope="row">{s.source}</th>
+                    <td>{s.leads}</td>
+                    <td>{s.deals}</td>
+                    <td>
+                      {s.won_count} · {formatMoney(s.won_amount, sources.data.currency)}
+                    </td>
+                    <td>{percent(s.win_rate)}</td>
+                    <td>{days(s.avg_days_to_close)}</td>
                   </tr>
                 ))}
               </tbody>

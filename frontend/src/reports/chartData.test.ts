@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amount, compactNumber, forecastSeries, funnelSeries, periodLabel, wonSeries } from './chartData';
+import { amount, compactNumber, forecastSeries, funnelSeries, periodLabel, sourcesSeries, wonSeries } from './chartData';
 
 describe('chart data', () => {
   it('reads decimal strings as numbers, nothing as zero', () => {
@@ -62,5 +62,28 @@ describe('chart data', () => {
   it('shortens axis numbers', () => {
     expect(compactNumber(1500)).toBe('1.5K');
     expect(compactNumber(2_000_000)).toBe('2M');
+  });
+  it('ranks sources by what they won, then by deals', () => {
+    const row = (source: string, won_amount: string, deals: number) => ({
+      source,
+      leads: 1,
+      deals,
+      won_count: 0,
+      lost_count: 0,
+      won_amount,
+      win_rate: null,
+      avg_days_to_close: null,
+      other_currencies: {},
+    });
+    expect(
+      sourcesSeries({ sources: [row('web', '0.00', 3), row('referral', '1200.00', 1), row('event', '0.00', 5)] }).map((s) => [
+        s.source,
+        s.won,
+      ]),
+    ).toEqual([
+      ['referral', 1200],
+      ['event', 0],
+      ['web', 0],
+    ]);
   });
 });

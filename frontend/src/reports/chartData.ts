@@ -4,6 +4,7 @@ import type { ResponseOf } from '../api/types';
 type Funnel = ResponseOf<'/api/v1/reports/funnel'>;
 type Forecast = ResponseOf<'/api/v1/reports/forecast'>;
 type Won = ResponseOf<'/api/v1/reports/won-over-time'>;
+type Sources = ResponseOf<'/api/v1/reports/sources'>;
 
 /** "1500.00" -> 1500; null, empty or not a number -> 0 (a bar of nothing, not a gap). */
 export function amount(value: string | null | undefined): number {
@@ -33,6 +34,13 @@ export function wonSeries(report: Pick<Won, 'points' | 'interval'>) {
 /** Open and won stages in order (lost stages are an exit, not a step of the funnel). */
 export function funnelSeries(report: Pick<Funnel, 'stages'>) {
   return report.stages.filter((s) => s.kind !== 'lost').map((s) => ({ stage: s.name, reached: s.reached, entered: s.entered }));
+}
+
+/** Sources by what they won, the biggest first (a source with only leads still shows its bar). */
+export function sourcesSeries(report: Pick<Sources, 'sources'>) {
+  return report.sources
+    .map((s) => ({ source: s.source, won: amount(s.won_amount), deals: s.deals, leads: s.leads }))
+    .sort((a, b) => b.won - a.won || b.deals - a.deals || a.source.localeCompare(b.source));
 }
 
 export function forecastSeries(report: Pick<Forecast, 'months'>) {

@@ -1,4 +1,4 @@
-/** The reports the Reports screen shows: summary, funnel and forecast, for a period and pipeline. */
+/** The reports the Reports screen shows (summary, won over time, funnel, sources, forecast, lost reasons), for a period and pipeline. */
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 
@@ -37,6 +37,14 @@ export function useFunnel(filters: ReportFilters) {
   });
 }
 
+export function useSources(filters: ReportFilters) {
+  return useQuery({
+    queryKey: ['reports', 'sources', filters],
+    queryFn: () => json(unwrap(api.GET('/api/v1/reports/sources', { params: { query: query(filters) } }))),
+    placeholderData: keepPreviousData,
+  });
+}
+
 export function useForecast(pipelineId: string | undefined) {
   return useQuery({
     queryKey: ['reports', 'forecast', pipelineId ?? ''],
@@ -61,7 +69,7 @@ export function useWonOverTime(filters: ReportFilters, interval: Interval) {
 
 /** The same report as a CSV download (the session cookie goes along with a same-origin link). */
 export function csvHref(
-  report: 'summary' | 'funnel' | 'forecast' | 'won-over-time' | 'lost-reasons',
+  report: 'summary' | 'funnel' | 'forecast' | 'won-over-time' | 'lost-reasons' | 'sources',
   filters: ReportFilters,
   extra: Record<string, string> = {},
 ): string {

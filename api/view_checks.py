@@ -33,7 +33,9 @@ LISTS: dict[str, tuple[Callable[..., Any], dict[str, Any], type[BaseModel]]] = {
     "activities": (activities.list_activities, activity_domain.SORTS, ActivityOut),
 }
 # The list's paging and order are not filters.
-NOT_FILTERS = {"ctx", "params", "sort", "limit", "cursor"}
+NOT_FILTERS = {"ctx", "params", "sort", "limit", "cursor", "request"}
+# Custom-field filters (`cf.<key>`, `cf.<key>.gte`, ...) are read from the query string as text.
+CUSTOM_PREFIX = "cf."
 MAX_COLUMNS = 50
 
 
@@ -52,6 +54,10 @@ def _filters(object_: str, raw: dict[str, Any]) -> dict[str, Any]:
     allowed = filter_types(object_)
     out: dict[str, Any] = {}
     for key, value in raw.items():
+        if key.startswith(CUSTOM_PREFIX) and len(key) > len(CUSTOM_PREFIX) and object_ != "activities":
+            if value is not None:
+                out[key] = str(value)
+            continue
         adapter = allowed.get(key)
         if adapter is None:
             raise invalid(
@@ -71,6 +77,8 @@ def _sort(object_: str, sort: str | None) -> str | None:
     if sort is None:
         return None
     sorts = LISTS[object_][1]
+    if sort.lstrip("-").startswith(CUSTOM_PREFIX) and object_ != "activities":
+        return sort
     if sort.lstrip("-") not in sorts:
         raise invalid(["body", "sort"], f"The {object_} list sorts by {', '.join(sorts)} (-field descends)")
     return sort

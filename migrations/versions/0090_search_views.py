@@ -238,7 +238,7 @@ def _saved_views() -> None:
         sa.Column("version", sa.Integer, nullable=False, server_default="1"),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.UniqueConstraint("workspace_id", "id", name="uq_saved_views_workspace_id"),
+        sa.UniqueConstraint("workspace_id", "id", name="uq_saved_views_workspace_id_id"),
         sa.CheckConstraint(
             "object IN ('contacts', 'accounts', 'deals', 'activities')", name="ck_saved_views_object_valid"
         ),

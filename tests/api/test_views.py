@@ -156,3 +156,29 @@ async def test_another_workspaces_views_are_404(api: Api, user: User, other_user
         )
         assert response.status_code == 404
     assert (await api.get(f"{VIEWS}/{shared['id']}", headers=user.headers)).json()["name"] == "Mine"
+
+
+async def test_a_view_keeps_custom_field_filters_and_sort(api: Api, user: User) -> None:
+    field = await api.post(
+        "/api/v1/custom-fields",
+        json={"object": "deals", "key": "seats", "label": "Seats", "type": "number"},
+        headers=user.headers,
+    )
+    assert field.status_code == 201, field.text
+    view = await api.post(
+        VIEWS,
+        json={"object": "deals", "name": "Big seats", "filters": {"cf.seats.gte": "50"}, "sort": "-cf.seats"},
+        headers=user.headers,
+    )
+    assert view.status_code == 201, view.text
+    assert view.json()["filters"] == {"cf.seats.gte": "50"} and view.json()["sort"] == "-cf.seats"
+    listed = await api.get(
+        "/api/v1/deals", params={**view.json()["filters"], "sort": view.json()["sort"]}, headers=user.headers
+    )
+    assert listed.status_code == 200, listed.text
+    no_custom = await api.post(
+        VIEWS,
+        json={"object": "activities", "name": "Nope", "filters": {"cf.seats": "1"}},
+        headers=user.headers,
+    )
+    assert no_custom.status_code == 422

@@ -156,3 +156,13 @@ async def test_another_workspaces_views_are_404(api: Api, user: User, other_user
         )
         assert response.status_code == 404
     assert (await api.get(f"{VIEWS}/{shared['id']}", headers=user.headers)).json()["name"] == "Mine"
+
+
+async def test_a_search_filter_is_kept_beside_a_list_that_reads_custom_fields(api: Api, user: User) -> None:
+    # The contacts list takes the request (for `cf.*` filters): a view's filters must still be read.
+    view = await _view(api, user, name="Globex", filters={"q": "globex"}, sort="last_name", shared=True)
+    assert view["filters"] == {"q": "globex"} and view["sort"] == "last_name" and view["shared"] is True
+    refused = await api.post(
+        VIEWS, json={"object": "contacts", "name": "X", "filters": {"request": "x"}}, headers=user.headers
+    )
+    assert refused.status_code == 422, refused.text

@@ -5,6 +5,7 @@
 import { type FormEvent, useId, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useMe } from '../auth/session';
+import { useMembers } from '../shell/workspaceData';
 import { ProblemAlert } from '../ui/States';
 import { showToast } from '../ui/toasts';
 import { type SavedView, type ViewObject, useCreateView, useDeleteView, useViews } from './viewData';
@@ -14,6 +15,7 @@ export function ViewsBar({ object, sortOptions }: { object: ViewObject; sortOpti
   const id = useId();
   const [params, setParams] = useSearchParams();
   const me = useMe();
+  const members = useMembers();
   const views = useViews(object);
   const remove = useDeleteView(object);
   const [saving, setSaving] = useState(false);
@@ -23,7 +25,7 @@ export function ViewsBar({ object, sortOptions }: { object: ViewObject; sortOpti
   const mine = (v: SavedView) => v.owner_id === me.data?.user.id;
   const { filters, sort } = viewFromParams(params);
   const filterText = Object.entries(filters)
-    .filter(([key]) => key !== 'q')
+    .filter(([key]) => key !== 'q' && key !== 'owner_id')
     .map(([key, value]) => `${key.replace(/_/g, ' ')}: ${value}`);
 
   function apply(viewId: string) {
@@ -31,12 +33,13 @@ export function ViewsBar({ object, sortOptions }: { object: ViewObject; sortOpti
     setParams(view ? paramsFromView(view) : {});
   }
 
-  function setSort(value: string) {
+  /** Changing a filter or the sort by hand leaves the saved view (until it is saved again). */
+  function setParam(key: string, value: string) {
     const next = new URLSearchParams(params);
     next.delete('cursor');
     next.delete('view');
-    if (value) next.set('sort', value);
-    else next.delete('sort');
+    if (value) next.set(key, value);
+    else next.delete(key);
     setParams(next);
   }
 
@@ -53,8 +56,17 @@ export function ViewsBar({ object, sortOptions }: { object: ViewObject; sortOpti
             </option>
           ))}
         </select>
+        <label htmlFor={`${id}-owner`}>Owner</label>
+        <select id={`${id}-owner`} value={filters.owner_id ?? ''} onChange={(e) => setParam('owner_id', e.target.value)}>
+          <option value="">Anyone</option>
+          {(members.data?.items ?? []).map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.name || m.email}
+            </option>
+          ))}
+        </select>
         <label htmlFor={`${id}-sort`}>Sort</label>
-        <select id={`${id}-sort`} value={sort ?? ''} onChange={(e) => setSort(e.target.value)}>
+        <select id={`${id}-sort`} value={sort ?? ''} onChange={(e) => setParam('sort', e.target.value)}>
           <option value="">Newest first</option>
           {sortOptions.map(([value, label]) => (
             <option key={value} value={value}>

@@ -48,6 +48,9 @@ class ContactsPage:
     def sort_by(self, label: str) -> None:
         self.views.get_by_label("Sort").select_option(label=label)
 
+    def filter_owner(self, label: str) -> None:
+        self.views.get_by_label("Owner").select_option(label=label)
+
     def save_view(self, name: str, *, shared: bool = False) -> None:
         self.views.get_by_role("button", name="Save view").click()
         form = self.page.get_by_role("form", name="Save view")

@@ -32,7 +32,7 @@ LISTS: dict[str, tuple[Callable[..., Any], dict[str, Any], type[BaseModel]]] = {
     "deals": (deals.list_deals, deal_domain.SORTS, DealOut),
     "activities": (activities.list_activities, activity_domain.SORTS, ActivityOut),
 }
-# The list's paging and order are not filters.
+# The list's paging and order are not filters; `request` is how a list reads its `cf.*` filters.
 NOT_FILTERS = {"ctx", "params", "sort", "limit", "cursor", "request"}
 # Custom-field filters (`cf.<key>`, `cf.<key>.gte`, ...) are read from the query string as text.
 CUSTOM_PREFIX = "cf."

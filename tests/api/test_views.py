@@ -182,3 +182,13 @@ async def test_a_view_keeps_custom_field_filters_and_sort(api: Api, user: User) 
         headers=user.headers,
     )
     assert no_custom.status_code == 422
+
+
+async def test_a_search_filter_is_kept_beside_a_list_that_reads_custom_fields(api: Api, user: User) -> None:
+    # The contacts list takes the request (for `cf.*` filters): a view's filters must still be read.
+    view = await _view(api, user, name="Globex", filters={"q": "globex"}, sort="last_name", shared=True)
+    assert view["filters"] == {"q": "globex"} and view["sort"] == "last_name" and view["shared"] is True
+    refused = await api.post(
+        VIEWS, json={"object": "contacts", "name": "X", "filters": {"request": "x"}}, headers=user.headers
+    )
+    assert refused.status_code == 422, refused.text

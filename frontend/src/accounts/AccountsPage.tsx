@@ -17,6 +17,15 @@ export function AccountsPage() {
         { header: 'Domain', cell: (a) => a.domain },
         { header: 'Industry', cell: (a) => a.industry },
       ]}
+      views={{
+        object: 'accounts',
+        sortOptions: [
+          ['name', 'Name A–Z'],
+          ['-name', 'Name Z–A'],
+          ['created_at', 'Oldest first'],
+          ['-updated_at', 'Recently updated'],
+        ],
+      }}
       newLabel="New account"
       renderNewForm={(close) => <NewAccountForm onDone={close} />}
     />

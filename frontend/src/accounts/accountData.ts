@@ -2,13 +2,19 @@
 import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, unwrap } from '../api/client';
 import { keys } from '../api/keys';
+import type { ListQuery } from '../views/viewFilters';
 import type { Account } from '../api/types';
 
-export function useAccounts(q: string, cursor: string | null) {
+/** A page of accounts: `query` holds the list's filters and sort as the address has them (a saved view's). */
+export function useAccounts(q: string, cursor: string | null, query: ListQuery = {}) {
   return useQuery({
-    queryKey: keys.accounts(q, cursor),
+    queryKey: [...keys.accounts(q, cursor), query],
     queryFn: () =>
-      unwrap(api.GET('/api/v1/accounts', { params: { query: { ...(q ? { q } : {}), ...(cursor ? { cursor } : {}), limit: 25 } } })),
+      unwrap(
+        api.GET('/api/v1/accounts', {
+          params: { query: { ...query, ...(q ? { q } : {}), ...(cursor ? { cursor } : {}), limit: 25 } },
+        }),
+      ),
     placeholderData: keepPreviousData,
   });
 }

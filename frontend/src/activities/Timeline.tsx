@@ -12,8 +12,23 @@ function humanize(type: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function show(value: unknown): string {
+/** A contact's `emails`/`phones` list reads as its addresses: `a@x (work, primary), b@y`. */
+function showAddress(entry: unknown): string | null {
+  if (!entry || typeof entry !== 'object') return null;
+  const e = entry as { email?: unknown; phone?: unknown; label?: unknown; primary?: unknown };
+  const value = typeof e.email === 'string' ? e.email : typeof e.phone === 'string' ? e.phone : null;
+  if (value === null) return null;
+  const notes = [typeof e.label === 'string' && e.label ? e.label : null, e.primary === true ? 'primary' : null].filter(Boolean);
+  return notes.length ? `${value} (${notes.join(', ')})` : value;
+}
+
+export function show(value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';
+  if (Array.isArray(value)) {
+    const addresses = value.map(showAddress);
+    if (value.length === 0) return '—';
+    if (addresses.every((a) => a !== null)) return addresses.join(', ');
+  }
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }

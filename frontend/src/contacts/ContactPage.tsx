@@ -12,6 +12,7 @@ import { MemberName } from '../shell/MemberName';
 import { DeleteRecordButton } from '../trash/DeleteRecordButton';
 import { EditableField } from '../ui/EditableField';
 import { ErrorState, Loading } from '../ui/States';
+import { ContactAddresses } from './ContactAddresses';
 import { contactName, useContact, useUpdateContact } from './contactData';
 import { EraseContact } from './EraseContact';
 
@@ -44,11 +45,9 @@ function ContactView({ contact }: { contact: Contact }) {
   const update = useUpdateContact(contact);
   const account = useAccount(contact.account_id ?? null);
   const save = (field: string) => (value: string) => update.mutateAsync({ [field]: value === '' ? null : value });
-  const text: [string, string, 'text' | 'email' | 'tel'][] = [
+  const text: [string, string, 'text'][] = [
     ['first_name', 'First name', 'text'],
     ['last_name', 'Last name', 'text'],
-    ['email', 'Email', 'email'],
-    ['phone', 'Phone', 'tel'],
     ['title', 'Job title', 'text'],
   ];
   return (
@@ -97,6 +96,8 @@ function ContactView({ contact }: { contact: Contact }) {
               <dd>{formatDateTime(contact.created_at)}</dd>
             </div>
           </dl>
+          <ContactAddresses contact={contact} kind="emails" />
+          <ContactAddresses contact={contact} kind="phones" />
           <EraseContact contact={contact} />
         </section>
         <div className="record-activity">

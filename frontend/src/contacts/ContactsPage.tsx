@@ -24,6 +24,17 @@ export function ContactsPage() {
         { header: 'Owner', cell: (c) => <MemberName id={c.owner_id} /> },
       ]}
       bulk={{ name: contactName, renderActions: (ids, clear) => <ChangeOwner ids={ids} onDone={clear} /> }}
+      views={{
+        object: 'contacts',
+        sortOptions: [
+          ['last_name', 'Last name A–Z'],
+          ['-last_name', 'Last name Z–A'],
+          ['first_name', 'First name A–Z'],
+          ['email', 'Email A–Z'],
+          ['created_at', 'Oldest first'],
+          ['-updated_at', 'Recently updated'],
+        ],
+      }}
       newLabel="New contact"
       renderNewForm={(close) => <NewContactForm onDone={close} />}
     />

@@ -2,13 +2,19 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, unwrap } from '../api/client';
 import { keys } from '../api/keys';
+import type { ListQuery } from '../views/viewFilters';
 import type { BodyOf, BulkOperation, Contact } from '../api/types';
 
-export function useContacts(q: string, cursor: string | null) {
+/** A page of contacts: `query` holds the list's filters and sort as the address has them (a saved view's). */
+export function useContacts(q: string, cursor: string | null, query: ListQuery = {}) {
   return useQuery({
-    queryKey: keys.contacts(q, cursor),
+    queryKey: [...keys.contacts(q, cursor), query],
     queryFn: () =>
-      unwrap(api.GET('/api/v1/contacts', { params: { query: { ...(q ? { q } : {}), ...(cursor ? { cursor } : {}), limit: 25 } } })),
+      unwrap(
+        api.GET('/api/v1/contacts', {
+          params: { query: { ...query, ...(q ? { q } : {}), ...(cursor ? { cursor } : {}), limit: 25 } },
+        }),
+      ),
     placeholderData: keepPreviousData,
   });
 }
@@ -40,7 +46,7 @@ export function useCreateContact() {
 export function useUpdateContact(contact: Contact | undefined) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (patch: Record<string, string | null>) => {
+    mutationFn: (patch: ContactPatch) => {
       if (!contact) throw new Error('The contact has not loaded');
       return unwrap(
         api.PATCH('/api/v1/contacts/{contact_id}', {
@@ -58,6 +64,9 @@ export function useUpdateContact(contact: Contact | undefined) {
     onError: () => contact && queryClient.invalidateQueries({ queryKey: keys.contact(contact.id) }),
   });
 }
+
+/** A JSON merge-patch of a contact: single fields, or whole `emails`/`phones` lists. */
+export type ContactPatch = BodyOf<'/api/v1/contacts/{contact_id}', 'patch'>;
 
 export type ContactBulk = BodyOf<'/api/v1/contacts/bulk', 'post'>;
 

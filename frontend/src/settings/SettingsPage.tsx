@@ -27,7 +27,7 @@ export function SettingsPage() {
         {current ? (
           <section className="settings-section" aria-labelledby="settings-section-title" key={current.path}>
             <h2 id="settings-section-title">{current.title}</h2>
-            <ReadOnlyNote />
+            {current.personal ? null : <ReadOnlyNote />}
             <current.component />
           </section>
         ) : (

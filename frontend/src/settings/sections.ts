@@ -13,6 +13,7 @@ import { FormsSettings } from './FormsSettings';
 import { LostReasonsSettings } from './LostReasons';
 import { MembersSettings } from './MembersSettings';
 import { PipelinesSettings } from './PipelinesSettings';
+import { ProfileSettings } from './ProfileSettings';
 import { RequiredFieldsSettings } from './RequiredFieldsSettings';
 import { WebhooksSettings } from './WebhooksSettings';
 import { WorkspaceSettings } from './WorkspaceSettings';
@@ -23,10 +24,13 @@ export type SettingsSection = {
   /** The menu link's name and the section's heading. */
   title: string;
   component: ComponentType;
+  /** The person's own settings: anyone changes theirs, so no "only admins" note. */
+  personal?: boolean;
 };
 
 export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   { path: 'workspace', title: 'Workspace', component: WorkspaceSettings },
+  { path: 'profile', title: 'Your profile', component: ProfileSettings, personal: true },
   { path: 'members', title: 'Members', component: MembersSettings },
   { path: 'pipelines', title: 'Pipelines', component: PipelinesSettings },
   { path: 'required-fields', title: 'Required fields', component: RequiredFieldsSettings },

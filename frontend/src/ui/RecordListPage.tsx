@@ -5,6 +5,9 @@
 import type { UseQueryResult } from '@tanstack/react-query';
 import { type ReactNode, useId, useState } from 'react';
 import { useSearchParams } from 'react-router';
+import { type ViewObject } from '../views/viewData';
+import { type ListQuery, listQuery } from '../views/viewFilters';
+import { ViewsBar } from '../views/ViewsBar';
 import { Pager, SearchForm, useCursorTrail } from './Pager';
 import { Empty, ErrorState, Loading } from './States';
 
@@ -16,8 +19,10 @@ type Props<T extends { id: string }> = {
   title: string;
   /** What the records are called in sentences: "contacts". */
   noun: string;
-  /** The page of records for a search and a cursor. */
-  useList: (q: string, cursor: string | null) => UseQueryResult<Page<T>>;
+  /** The page of records for a search, a cursor and the address's other filters and sort. */
+  useList: (q: string, cursor: string | null, query: ListQuery) => UseQueryResult<Page<T>>;
+  /** Saved views for this list, and the sorts it offers (`-field` descends) with their names. */
+  views?: { object: ViewObject; sortOptions: [string, string][] };
   /** The first column, a row header (the record's name, usually a link). */
   rowHeader: ListColumn<T>;
   columns: ListColumn<T>[];
@@ -40,12 +45,16 @@ export function RecordListPage<T extends { id: string }>({
   newLabel,
   renderNewForm,
   bulk,
+  views,
 }: Props<T>) {
   const id = useId();
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
-  const trail = useCursorTrail(q);
-  const list = useList(q, trail.cursor);
+  const query = listQuery(params);
+  const queryKey = JSON.stringify(query);
+  const trail = useCursorTrail(queryKey);
+  const list = useList(q, trail.cursor, query);
+  const filtered = Object.keys(query).some((key) => key !== 'q' && key !== 'sort');
   const [adding, setAdding] = useState(false);
   const [selected, setSelected] = useState<string[]>([]);
   const pageIds = list.data?.items.map((item) => item.id) ?? [];
@@ -63,14 +72,28 @@ export function RecordListPage<T extends { id: string }>({
         </button>
       </div>
       {adding ? renderNewForm(() => setAdding(false)) : null}
-      <SearchForm key={q} id={`${id}-q`} label={`Search ${noun}`} initial={q} onSearch={(value) => setParams(value ? { q: value } : {})} />
+      <SearchForm
+        key={q}
+        id={`${id}-q`}
+        label={`Search ${noun}`}
+        initial={q}
+        onSearch={(value) => {
+          // A new search keeps the other filters and the sort; it is no longer the saved view.
+          const next = new URLSearchParams(params);
+          next.delete('view');
+          if (value) next.set('q', value);
+          else next.delete('q');
+          setParams(next);
+        }}
+      />
+      {views ? <ViewsBar object={views.object} sortOptions={views.sortOptions} /> : null}
       {list.isPending ? (
         <Loading label={`Loading ${noun}…`} />
       ) : list.isError ? (
         <ErrorState error={list.error} onRetry={() => void list.refetch()} />
       ) : list.data.items.length === 0 ? (
-        <Empty title={q ? `No ${noun} match “${q}”.` : `No ${noun} yet.`}>
-          {q ? null : <p>Add one with “{newLabel}”, or import a CSV.</p>}
+        <Empty title={q ? `No ${noun} match “${q}”.` : filtered ? `No ${noun} match these filters.` : `No ${noun} yet.`}>
+          {q || filtered ? null : <p>Add one with “{newLabel}”, or import a CSV.</p>}
         </Empty>
       ) : (
         <>

@@ -2,7 +2,7 @@
 
 from tests.e2e.pages.auth import LoginPage, SignupPage
 from tests.e2e.pages.board import BoardPage
-from tests.e2e.pages.contacts import ContactsPage
+from tests.e2e.pages.contacts import ContactAddresses, ContactsPage
 from tests.e2e.pages.deal import DealPage
 from tests.e2e.pages.imports import ImportPage
 from tests.e2e.pages.settings import SettingsPage
@@ -13,6 +13,7 @@ from tests.e2e.pages.trash import TrashPage
 __all__ = [
     "AppShell",
     "BoardPage",
+    "ContactAddresses",
     "ContactsPage",
     "DealPage",
     "ImportPage",

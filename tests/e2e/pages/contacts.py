@@ -38,3 +38,60 @@ class ContactsPage:
     def owner_of(self, name: str) -> Locator:
         """The Owner cell of a contact's row (the fifth column)."""
         return self.row(name).get_by_role("cell").nth(4)
+
+    # Saved views
+
+    @property
+    def views(self) -> Locator:
+        return self.page.get_by_role("region", name="Views")
+
+    def sort_by(self, label: str) -> None:
+        self.views.get_by_label("Sort").select_option(label=label)
+
+    def filter_owner(self, label: str) -> None:
+        self.views.get_by_label("Owner").select_option(label=label)
+
+    def save_view(self, name: str, *, shared: bool = False) -> None:
+        self.views.get_by_role("button", name="Save view").click()
+        form = self.page.get_by_role("form", name="Save view")
+        form.get_by_label("View name").fill(name)
+        if shared:
+            form.get_by_label("Share with the workspace").check()
+        form.get_by_role("button", name="Save", exact=True).click()
+
+    def choose_view(self, label: str) -> None:
+        self.views.get_by_label("View", exact=True).select_option(label=label)
+
+
+class ContactAddresses:
+    """A contact page's Emails or Phones list: each address with its label and primary mark."""
+
+    def __init__(self, page: Page, title: str = "Emails") -> None:
+        self.page = page
+        self.section = page.get_by_role("region", name=title, exact=True)
+        self.one = "email" if title == "Emails" else "phone"
+
+    def item(self, value: str) -> Locator:
+        return self.section.get_by_role("listitem", name=value)
+
+    @property
+    def items(self) -> Locator:
+        return self.section.get_by_role("listitem")
+
+    def add(self, value: str, label: str = "") -> None:
+        form = self.section.get_by_role("form", name=f"Add {self.one}")
+        form.get_by_label(f"New {self.one}").fill(value)
+        form.get_by_label("Label").fill(label)
+        form.get_by_role("button", name=f"Add {self.one}").click()
+
+    def make_primary(self, value: str) -> None:
+        self.section.get_by_role("button", name=f"Make {value} primary").click()
+
+    def relabel(self, value: str, label: str) -> None:
+        self.section.get_by_role("button", name=f"Edit the label of {value}").click()
+        form = self.section.get_by_role("form", name=f"Label of {value}")
+        form.get_by_label("Label").fill(label)
+        form.get_by_role("button", name="Save label").click()
+
+    def remove(self, value: str) -> None:
+        self.section.get_by_role("button", name=f"Remove {value}").click()

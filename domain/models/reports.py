@@ -124,7 +124,8 @@ class StageVisit(TenantMixin, Base):
             "workspace_id",
             "pipeline_id",
             "deal_created_at",
-            postgresql_include=["deal_id", "stage_id", "owner_id", "entered_at", "left_at"],
+            "deal_id",  # a cohort streams out grouped by deal (funnel.py, migration 0110)
+            postgresql_include=["stage_id", "owner_id", "entered_at", "left_at"],
         ),
     )
 

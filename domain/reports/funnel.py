@@ -26,6 +26,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,33 +65,80 @@ class _Path:
         return stage.id in self.entered or (self.furthest is not None and self.furthest > stage.position)
 
 
+# Each stage of the pipeline gets a bit (its index in board order), so a deal's path is a few
+# bigint words, not an array of ids: 63 stages to a word (the sign bit is left alone).
+_WORD_BITS = 63
+
+# The cohort's visits are read once, in the order of ix_stage_visits_cohort (cohort date, then
+# deal: migration 0110), and folded as they stream into one row per deal, no sort and no
+# hash table: its path (a bit_or and a max, which a repeated visit does not change) and, per
+# stage, its summed time there. Each stage's two percentiles then come from one sort of its own
+# values (percentile_cont with an array). The stages are bound parameters compared in CASE and
+# FILTER, cheaper per visit than a join or an array look-up. Intervals are summed (cheap,
+# exact): EXTRACT(EPOCH FROM sum(...)) equals the sum of the EXTRACTs to the microsecond, as a
+# time between entries is days and hours, never months.
 _FUNNEL_SQL = """
-WITH st AS (
-    SELECT s.id, s.position, s.kind FROM stages s
-    WHERE s.workspace_id = :ws AND s.pipeline_id = :pipeline_id
-),
-visits AS MATERIALIZED (
-    SELECT v.deal_id, v.stage_id,
-           sum(EXTRACT(EPOCH FROM COALESCE(v.left_at, :now) - v.entered_at)) / 86400 AS days
-    FROM stage_visits v JOIN st ON st.id = v.stage_id
+WITH per_deal AS MATERIALIZED (
+    SELECT {words}, {furthest} AS furthest{spent}
+    FROM stage_visits v
     WHERE v.workspace_id = :ws AND v.pipeline_id = :pipeline_id
       AND v.deal_created_at >= :start AND v.deal_created_at < :end{owner}
-    GROUP BY v.deal_id, v.stage_id
+      AND v.stage_id IN ({stage_ids})
+    GROUP BY v.deal_created_at, v.deal_id
 ),
-paths AS (
-    SELECT array_agg(v.stage_id ORDER BY v.stage_id) AS entered,
-           max(st.position) FILTER (WHERE st.kind <> 'lost') AS furthest
-    FROM visits v JOIN st ON st.id = v.stage_id
-    GROUP BY v.deal_id
+stats AS (
+    SELECT {stats} FROM per_deal
 )
-SELECT v.stage_id, NULL::uuid[] AS entered, NULL::integer AS furthest, count(*) AS deals,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY v.days) AS median_days,
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY v.days) AS p90_days
-FROM visits v GROUP BY v.stage_id
+SELECT x.bit, {no_words}, NULL::integer AS furthest, x.deals,
+       x.days[1] AS median_days, x.days[2] AS p90_days
+FROM stats, LATERAL (VALUES {per_stage}) AS x(bit, deals, days)
 UNION ALL
-SELECT NULL, p.entered, p.furthest, count(*), NULL, NULL
-FROM paths p GROUP BY p.entered, p.furthest
+SELECT NULL, {path_words}, p.furthest, count(*), NULL, NULL
+FROM per_deal p GROUP BY {path_words}, p.furthest
 """
+
+
+def _funnel_sql(owner: str, ordered: Sequence[Stage]) -> str:
+    """The statement for these stages, bound as :s0, :s1... in board order."""
+    count = max(1, -(-len(ordered) // _WORD_BITS))
+    bits = range(len(ordered))
+
+    def word(n: int) -> str:
+        cases = " ".join(
+            f"WHEN :s{k} THEN {1 << (k % _WORD_BITS)}::bigint" for k in bits if k // _WORD_BITS == n
+        )
+        return f"bit_or(CASE v.stage_id {cases} ELSE 0 END) AS w{n}"
+
+    # The furthest open or won stage entered: lost stages give NULL, which max() skips.
+    reached = " ".join(
+        f"WHEN :s{k} THEN {int(s.position)}" for k, s in enumerate(ordered) if s.kind != "lost"
+    )
+    return _FUNNEL_SQL.format(
+        owner=owner,
+        words=", ".join(word(n) for n in range(count)),
+        furthest=f"max(CASE v.stage_id {reached} END)" if reached else "NULL::integer",
+        spent="".join(
+            f",\n           EXTRACT(EPOCH FROM sum(COALESCE(v.left_at, :now) - v.entered_at)"
+            f" FILTER (WHERE v.stage_id = :s{k})) / 86400 AS d{k}"
+            for k in bits
+        ),
+        stage_ids=", ".join(f":s{k}" for k in bits),
+        stats=",\n           ".join(
+            f"count(d{k}) AS c{k}, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY d{k}) AS p{k}"
+            for k in bits
+        ),
+        per_stage=", ".join(f"({k}, c{k}, p{k})" for k in bits),
+        no_words=", ".join(f"NULL::bigint AS w{n}" for n in range(count)),
+        path_words=", ".join(f"p.w{n}" for n in range(count)),
+    )
+
+
+def _entered(row: Any, ordered: Sequence[Stage]) -> frozenset[uuid.UUID]:
+    return frozenset(
+        stage.id
+        for bit, stage in enumerate(ordered)
+        if getattr(row, f"w{bit // _WORD_BITS}") >> (bit % _WORD_BITS) & 1
+    )
 
 
 def _next_stage(stage: Stage, ordered: Sequence[Stage]) -> Stage | None:
@@ -115,15 +163,17 @@ async def funnel_report(session: AsyncSession, scope: ReportScope, *, pipeline_i
         return FunnelReport(pipeline_id=pipeline_id, stages=[])
     rows = (
         await session.execute(
-            text(_FUNNEL_SQL.format(owner=scope.owner_filter("v.owner_id"))),
-            {**scope.params(), "pipeline_id": pipeline_id},
+            text(_funnel_sql(scope.owner_filter("v.owner_id"), ordered)),
+            {
+                **scope.params(),
+                "pipeline_id": pipeline_id,
+                **{f"s{k}": stage.id for k, stage in enumerate(ordered)},
+            },
         )
     ).all()
-    per_stage = {r.stage_id: r for r in rows if r.stage_id is not None}
+    per_stage = {ordered[r.bit].id: r for r in rows if r.bit is not None and r.deals}
     paths = [
-        _Path(entered=frozenset(r.entered), furthest=r.furthest, deals=r.deals)
-        for r in rows
-        if r.stage_id is None
+        _Path(entered=_entered(r, ordered), furthest=r.furthest, deals=r.deals) for r in rows if r.bit is None
     ]
 
     def reached(*stages: Stage) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from domain.clock import OffsetClock
 from tests.api.test_reports_world import World, at, get_csv, get_report, make_world, set_now
-from tests.conftest import Api, Db
+from tests.conftest import Api, Db, User
 
 APRIL = {"from_": "2026-04-01", "to": "2026-04-30"}
 
@@ -147,3 +147,42 @@ async def test_funnel_as_csv(api: Api, db: Db, clock: OffsetClock) -> None:
     assert lines[1] == f"{world.stage('Lead').id},Lead,open,0,5,6,4,0.6667,2.0,14.2"
     assert lines[5] == f"{world.stage('Won').id},Won,won,4,2,2,,,,"
     assert len(lines) == 1 + 6 + 1
+
+
+async def test_a_pipeline_with_more_stages_than_a_word_holds(api: Api, user: User) -> None:
+    # The report keeps each deal's path as bits, 63 stages to a word: stage 64 and up use a second.
+    pipeline = await api.post(
+        "/api/v1/pipelines",
+        json={"name": "Long road", "stages": [{"name": f"Step {n:02}"} for n in range(50)]},
+        headers=user.headers,
+    )
+    assert pipeline.status_code == 201, pipeline.text
+    pipeline_id = pipeline.json()["id"]
+    for n in range(50, 70):
+        added = await api.post(
+            f"/api/v1/pipelines/{pipeline_id}/stages", json={"name": f"Step {n:02}"}, headers=user.headers
+        )
+        assert added.status_code == 201, added.text
+    stages = {
+        s["name"]: s["id"]
+        for s in (await api.get(f"/api/v1/pipelines/{pipeline_id}", headers=user.headers)).json()["stages"]
+    }
+    deal = await api.post(
+        "/api/v1/deals",
+        json={"title": "Far", "pipeline_id": pipeline_id, "stage_id": stages["Step 62"]},
+        headers=user.headers,
+    )
+    assert deal.status_code == 201, deal.text
+    for name in ("Step 64", "Step 68"):
+        moved = await api.post(
+            f"/api/v1/deals/{deal.json()['id']}/move", json={"stage_id": stages[name]}, headers=user.headers
+        )
+        assert moved.status_code == 200, moved.text
+    report = await api.get(
+        "/api/v1/reports/funnel", params={"pipeline_id": pipeline_id}, headers=user.headers
+    )
+    assert report.status_code == 200, report.text
+    by_name = {s["name"]: s for s in report.json()["stages"]}
+    assert [n for n, s in by_name.items() if s["entered"]] == ["Step 62", "Step 64", "Step 68"]
+    assert by_name["Step 10"]["reached"] == 1 and by_name["Step 68"]["reached"] == 1
+    assert by_name["Step 69"]["reached"] == 0

@@ -551,6 +551,7 @@ async def update_deal(
         )
         # Given only `contact_ids`, a contact that stays keeps its role.
         new_roles = roles if roles is not None else {c: current.roles.get(c) for c in new_contacts}
+    project_id = (await _project_ids(session, ws, [deal.id])).get(deal.id) if deal.status == "won" else None
     # Every query is done: from here the deal changes in memory and is written once.
     for key, value in new.items():
         if getattr(deal, key) != value:
@@ -564,7 +565,7 @@ async def update_deal(
         errors.append(FieldError(loc=["body", "lost_reason"], msg="A lost deal keeps its lost_reason"))
     if errors:
         raise ValidationFailed("These fields are required by the deal's stage", errors=errors)
-    record_ = DealRecord(deal, new_contacts, new_roles)
+    record_ = DealRecord(deal, new_contacts, new_roles, project_id)
     after = record_.snapshot()
     await require_fields(session, ws, "deals", after)
     diff = field_changes(before, after)

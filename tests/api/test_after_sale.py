@@ -148,6 +148,8 @@ async def test_one_customer_from_lead_to_renewal(api: Api, user: User, db: Db, c
     [project] = await _projects_of(api, user, deal["id"])
     won = await _ok(await api.get(f"/api/v1/deals/{deal['id']}", headers=user.headers))
     assert won["project_id"] == project["id"]
+    renamed = await api.patch(f"/api/v1/deals/{deal['id']}", json={"tags": ["won"]}, headers=user.headers)
+    assert renamed.status_code == 200 and renamed.json()["project_id"] == project["id"]
 
     assert project["name"] == "Globex platform" and project["status"] == "planned"
     assert project["account_id"] == account["id"] and project["owner_id"] == user.user_id

@@ -142,12 +142,17 @@ def _days(n: int) -> str:
     return "1 day" if n == 1 else f"{n} days"
 
 
+MIN_IDLE_DAYS = 1
+
+
 def idle_reason(since: datetime, now: datetime, norm: StageNorm | None) -> Reason | None:
     """Idle longer than the stage's norm; None when it is not (or the stage has no norm)."""
     if norm is None:
         return None
     idle = now - since
-    if idle <= timedelta(days=norm.days):
+    # A stage whose deals moved within minutes (a clean-up, an import replayed) has a norm near
+    # zero; a deal is not idle before a whole day without activity, whatever its stage's norm.
+    if idle <= timedelta(days=max(norm.days, MIN_IDLE_DAYS)):
         return None
     norm_days = max(1, round(norm.days))
     if norm.source == "history":

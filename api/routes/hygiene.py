@@ -43,12 +43,14 @@ async def list_duplicates(
     ctx: CtxDep,
     params: ListParamsDep,
     object: Annotated[Literal["contacts", "accounts"] | None, Query(description="Only this kind.")] = None,
+    record_id: Annotated[uuid.UUID | None, Query(description="Only the groups holding this record.")] = None,
 ) -> Response:
     """Candidate groups of records that look like one, most certain first."""
     items, following = await duplicates.list_groups(
         ctx.session,
         ctx.workspace_id,
         kind=object,
+        record_id=record_id,
         after=ctx.after(params, duplicates.SORT),
         limit=params.limit,
     )

@@ -240,15 +240,23 @@ async def list_groups(
     workspace_id: uuid.UUID,
     *,
     kind: DuplicateKind | None = None,
+    record_id: uuid.UUID | None = None,
     after: Keyset | None = None,
     limit: int,
 ) -> tuple[list[DuplicateGroup], Keyset | None]:
-    """Groups around their oldest record, most certain first: `record_ids` starts with it."""
+    """Groups around their oldest record, most certain first: `record_ids` starts with it.
+
+    With `record_id`, only the groups holding that record (a record page's "possible duplicates").
+    """
     params: dict[str, Any] = {"ws": workspace_id, "limit": limit + 1, **_kinds(kind)}
-    where = ""
+    conditions: list[str] = []
+    if record_id is not None:
+        conditions.append("(record_id = CAST(:record_id AS uuid) OR CAST(:record_id AS uuid) = ANY(others))")
+        params["record_id"] = record_id
     if after is not None:
-        where = "WHERE (score, record_id) < (:after_score, :after_id)"
+        conditions.append("(score, record_id) < (:after_score, :after_id)")
         params.update(after_score=int(after.value), after_id=after.id)
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     rows = (
         await session.execute(
             text(

@@ -201,3 +201,22 @@ async def test_an_import_is_scanned_for_near_duplicates(api: Api, user: User, db
     assert len(groups) == 2, groups
     assert any("nickname" in reasons for reasons in names.values())
     assert any("swapped_names" in reasons for reasons in names.values())
+
+
+async def test_a_records_own_groups(api: Api, user: User) -> None:
+    hank = await _post(api, user, "/api/v1/contacts", first_name="Hank", email="hank@initrode.com")
+    twin = await api.post(
+        "/api/v1/contacts?on_duplicate=allow", json={"email": "hank@initrode.com"}, headers=user.headers
+    )
+    other = await _post(api, user, "/api/v1/contacts", first_name="Ivy", email="ivy@hooli.com")
+    await api.post(
+        "/api/v1/contacts?on_duplicate=allow", json={"email": "ivy@hooli.com"}, headers=user.headers
+    )
+    # From either end of the pair: the group around the oldest record holds both.
+    for record in (hank["id"], twin.json()["id"]):
+        [group] = await _groups(api, user, f"&record_id={record}")
+        assert group["record_ids"] == [hank["id"], twin.json()["id"]]
+    [ivys] = await _groups(api, user, f"&record_id={other['id']}")
+    assert other["id"] in ivys["record_ids"] and hank["id"] not in ivys["record_ids"]
+    lonely = await _post(api, user, "/api/v1/contacts", first_name="Zed", email="zed@zed.example")
+    assert await _groups(api, user, f"&record_id={lonely['id']}") == []

@@ -20,6 +20,7 @@ export const keys = {
   today: ['today'] as const,
   notifications: ['notifications'] as const,
   duplicates: (object: 'contacts' | 'accounts') => ['duplicates', object] as const,
+  duplicatesOf: (object: 'contacts' | 'accounts', recordId: string) => ['duplicates', object, recordId] as const,
   trash: (object: string, cursor: string | null) => ['trash', object, cursor] as const,
   trashAll: ['trash'] as const,
   customFields: (object: string) => ['custom-fields', object] as const,

@@ -14509,6 +14509,8 @@ export interface operations {
             query?: {
                 /** @description Only this kind. */
                 object?: ("contacts" | "accounts") | null;
+                /** @description Only the groups holding this record. */
+                record_id?: string | null;
                 limit?: number;
                 cursor?: string | null;
             };

@@ -15,7 +15,7 @@ import './duplicates.css';
 
 export function ContactDuplicates({ contact }: { contact: Contact }) {
   const id = useId();
-  const groups = useDuplicateGroups('contacts');
+  const groups = useDuplicateGroups('contacts', contact.id);
   const dismiss = useDismissDuplicates('contacts');
   const [merging, setMerging] = useState<Contact | null>(null);
   const mine = groupsWith(groups.data ?? [], contact.id);

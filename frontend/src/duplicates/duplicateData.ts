@@ -8,25 +8,12 @@ import { mergeBody } from './mergeChoices';
 
 export type DuplicateGroup = ResponseOf<'/api/v1/duplicates'>['items'][number];
 
-// The list has no filter by record: read a few pages (the most certain groups come first).
-const MAX_PAGES = 5;
-
-export function useDuplicateGroups(object: 'contacts' | 'accounts') {
+/** The groups holding this record (usually one: the group around the oldest of the look-alikes). */
+export function useDuplicateGroups(object: 'contacts' | 'accounts', recordId: string) {
   return useQuery({
-    queryKey: keys.duplicates(object),
-    queryFn: async () => {
-      const groups: DuplicateGroup[] = [];
-      let cursor: string | null | undefined;
-      for (let i = 0; i < MAX_PAGES; i++) {
-        const page = await unwrap(
-          api.GET('/api/v1/duplicates', { params: { query: { object, limit: 200, ...(cursor ? { cursor } : {}) } } }),
-        );
-        groups.push(...page.items);
-        cursor = page.next_cursor;
-        if (!cursor) break;
-      }
-      return groups;
-    },
+    queryKey: keys.duplicatesOf(object, recordId),
+    queryFn: async () =>
+      (await unwrap(api.GET('/api/v1/duplicates', { params: { query: { object, record_id: recordId, limit: 50 } } }))).items,
     staleTime: 60_000,
   });
 }

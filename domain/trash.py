@@ -35,13 +35,8 @@ if TYPE_CHECKING:
 KEPT_FOR = timedelta(days=30)
 
 TrashObject = Literal["contacts", "accounts", "deals", "activities"]
-_FILE_SUBJECT: dict[str, Literal["contact", "account", "deal", "activity"]] = {
-    "contacts": "contact",
-    "accounts": "account",
-    "deals": "deal",
-    "activities": "activity",
-}
-SUBJECTS: dict[str, str] = {
+SubjectName = Literal["contact", "account", "deal", "activity"]
+SUBJECTS: dict[str, SubjectName] = {
     "contacts": "contact",
     "accounts": "account",
     "deals": "deal",
@@ -292,7 +287,7 @@ async def purge_trash_across_workspaces(
         for workspace_id, table, record_id in purged:
             by_subject.setdefault((workspace_id, table), []).append(record_id)
         for (workspace_id, table), ids in by_subject.items():
-            keys += await delete_files_of(session, workspace_id, _FILE_SUBJECT[table], ids)
+            keys += await delete_files_of(session, workspace_id, SUBJECTS[table], ids)
     if storage is not None:
         await delete_blobs(storage, keys)
     return len(purged)

@@ -11,13 +11,13 @@ import contextlib
 import uuid
 from typing import Any
 
-import asyncpg
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain import outbox
 from domain.clock import Clock
 from domain.email import deliver_pending_emails
+from workers.wakeups import listen
 
 log = structlog.get_logger("rapport.pump")
 
@@ -47,25 +47,6 @@ async def dispatch_once(
     return len(claimed) - len(refused)
 
 
-async def _listen(dsn: str, wake: asyncio.Event) -> None:
-    while True:
-        try:
-            connection = await asyncpg.connect(dsn)
-            try:
-                closed = asyncio.Event()
-                connection.add_termination_listener(lambda *_, ev=closed: ev.set())
-                await connection.add_listener(outbox.NOTIFY_CHANNEL, lambda *_: wake.set())
-                await closed.wait()
-            finally:
-                with contextlib.suppress(Exception):
-                    await connection.close()
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("pump.listen_failed", error=str(exc))
-            await asyncio.sleep(2)
-
-
 async def run_pump(
     sessionmaker: async_sessionmaker[AsyncSession],
     redis: Any,
@@ -75,7 +56,7 @@ async def run_pump(
     smtp_url: str | None,
 ) -> None:
     wake = asyncio.Event()
-    listener = asyncio.create_task(_listen(dsn, wake)) if dsn else None
+    listener = asyncio.create_task(listen(dsn, outbox.NOTIFY_CHANNEL, wake, name="pump")) if dsn else None
     try:
         while True:
             try:

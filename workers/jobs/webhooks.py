@@ -12,7 +12,6 @@ import contextlib
 import uuid
 from typing import Any
 
-import asyncpg
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,6 +19,7 @@ from domain.clock import Clock, get_clock
 from domain.webhooks import delivery
 from domain.webhooks.fanout import NOTIFY_CHANNEL
 from rapport.settings import get_settings
+from workers.wakeups import listen
 
 log = structlog.get_logger("rapport.webhooks.pump")
 
@@ -60,30 +60,11 @@ async def dispatch_deliveries_once(
     return len(claimed) - len(refused)
 
 
-async def _listen(dsn: str, wake: asyncio.Event) -> None:
-    while True:
-        try:
-            connection = await asyncpg.connect(dsn)
-            try:
-                closed = asyncio.Event()
-                connection.add_termination_listener(lambda *_, ev=closed: ev.set())
-                await connection.add_listener(NOTIFY_CHANNEL, lambda *_: wake.set())
-                await closed.wait()
-            finally:
-                with contextlib.suppress(Exception):
-                    await connection.close()
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("webhooks.listen_failed", error=str(exc))
-            await asyncio.sleep(2)
-
-
 async def run_delivery_pump(
     sessionmaker: async_sessionmaker[AsyncSession], redis: Any, clock: Clock, *, dsn: str | None
 ) -> None:
     wake = asyncio.Event()
-    listener = asyncio.create_task(_listen(dsn, wake)) if dsn else None
+    listener = asyncio.create_task(listen(dsn, NOTIFY_CHANNEL, wake, name="webhooks")) if dsn else None
     try:
         while True:
             try:
